@@ -12,17 +12,17 @@
 namespace kiln {
 
 enum class ErrorCode {
-  k_io,           // a file could not be read or written
-  k_not_found,    // a file, section, option or object does not exist
-  k_parse,        // a profile or settings file does not follow the syntax
-  k_condition,    // a conditional section expression cannot be evaluated
-  k_cycle,        // recursive extends, macro loop or circular reference
-  k_reference,    // a ${section:option} that cannot be resolved
-  k_network,      // a download failed
-  k_offline,      // the network is needed but forbidden
-  k_vcs,          // a git operation failed
-  k_invalid,      // invalid argument or value
-  k_internal,     // a bug in Kiln
+  k_io,         // a file could not be read or written
+  k_not_found,  // a file, section, option or object does not exist
+  k_parse,      // a profile or settings file does not follow the syntax
+  k_condition,  // a conditional section expression cannot be evaluated
+  k_cycle,      // recursive extends, macro loop or circular reference
+  k_reference,  // a ${section:option} that cannot be resolved
+  k_network,    // a download failed
+  k_offline,    // the network is needed but forbidden
+  k_vcs,        // a git operation failed
+  k_invalid,    // invalid argument or value
+  k_internal,   // a bug in Kiln
 };
 
 // Short, stable name of a code ("parse", "cycle", ...).

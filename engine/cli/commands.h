@@ -1,0 +1,39 @@
+// Sub-commands of the `kiln` command line. Each registers itself on the
+// CLI11 app and runs through the public library API; no logic lives here.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kiln/profile.h"
+
+namespace kiln::cli {
+
+// Options shared by every command that reads profiles.
+struct GlobalOptions {
+  std::string config_file;           // --config: kiln.ini
+  std::vector<std::string> defines;  // -D NAME=VALUE
+  std::string cache_dir;
+  bool offline = false;
+  bool non_newest = false;
+};
+
+// Adds the global options to `app`.
+void add_global_options(CLI::App& app, GlobalOptions& global);
+// ProfileOptions from the global options and kiln.ini; on a bad -D, prints the
+// error and returns false.
+bool make_profile_options(const GlobalOptions& global, ProfileOptions* out);
+
+// Each returns the callback to run when the sub-command was chosen; the
+// callback returns the process exit status.
+using Command = std::function<int()>;
+Command add_resolve_command(CLI::App& app, const GlobalOptions& global);
+Command add_annotate_command(CLI::App& app, const GlobalOptions& global);
+
+// Prints "kiln: <message>" on stderr.
+void print_error(const Error& error);
+
+}  // namespace kiln::cli

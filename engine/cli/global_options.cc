@@ -1,0 +1,38 @@
+#include <iostream>
+
+#include "commands.h"
+
+namespace kiln::cli {
+
+void add_global_options(CLI::App& app, GlobalOptions& g) {
+  app.add_option("--config", g.config_file, "Kiln settings file (kiln.ini)")
+      ->envname("KILN_CONFIG");
+  app.add_option("-D,--define", g.defines,
+                 "Value of a name used by conditional sections, e.g. -D python=2.7 -D linux=false")
+      ->type_name("NAME=VALUE");
+  app.add_option("--cache-dir", g.cache_dir, "Cache for remote and git profiles");
+  app.add_flag("-o,--offline", g.offline, "Never touch the network; use cached copies only");
+  app.add_flag("-N,--non-newest", g.non_newest,
+               "Use cached copies of remote profiles when present");
+}
+
+bool make_profile_options(const GlobalOptions& g, ProfileOptions* out) {
+  for (const std::string& d : g.defines) {
+    std::size_t eq = d.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      print_error(Error(ErrorCode::k_invalid, "expected -D NAME=VALUE, got '" + d + "'"));
+      return false;
+    }
+    out->defines[d.substr(0, eq)] = d.substr(eq + 1);
+  }
+  out->cache_dir = g.cache_dir;
+  out->offline = g.offline;
+  out->newest = !g.non_newest;
+  return true;
+}
+
+void print_error(const Error& error) {
+  std::cerr << "kiln: " << error.to_string() << "\n";
+}
+
+}  // namespace kiln::cli
