@@ -30,8 +30,10 @@ void print_value(std::string& out, const std::string& key, const std::string& va
 
 // printTerse: the last SET / OVERRIDE / DIRECTORY and every += / -= after it.
 void print_sources(std::string& out, const Value& v, const std::string& basedir) {
+  std::vector<HistoryItem> history = v.earlier;
+  history.push_back(v.last);
   std::vector<std::string> lines;
-  for (auto it = v.history.rbegin(); it != v.history.rend(); ++it) {
+  for (auto it = history.rbegin(); it != history.rend(); ++it) {
     std::string src = source_for_human(it->origin, basedir);
     if (it->op == HistoryOp::k_add) {
       lines.push_back("+=  " + src);
@@ -51,21 +53,20 @@ void print_sources(std::string& out, const Value& v, const std::string& basedir)
 std::string annotate(const LoadedProfile& loaded) {
   std::string out = "\nAnnotated sections\n==================\n";
   std::vector<std::pair<std::string, const Section*>> sections;
-  for (Sym s : loaded.config.order()) {
-    if (const Section* sec = loaded.config.find(s))
-      sections.emplace_back(loaded.symbols.name(s), sec);
+  for (const auto& [s, sec] : loaded.config.sections()) {
+    if (sec) sections.emplace_back(loaded.symbols.name(s), sec.get());
   }
   std::sort(sections.begin(), sections.end());
   std::string basedir = loaded.directory.empty() ? loaded.cwd : loaded.directory;
   for (const auto& [name, sec] : sections) {
     out += "\n[" + name + "]\n";
-    std::vector<const std::pair<std::string, Value>*> entries;
-    for (const auto& e : sec->entries) entries.push_back(&e);
+    std::vector<const Entry*> entries;
+    for (const EntryPtr& e : sec->entries) entries.push_back(e.get());
     std::sort(entries.begin(), entries.end(),
-              [](const auto* a, const auto* b) { return a->first < b->first; });
-    for (const auto* e : entries) {
-      print_value(out, e->first, e->second.text);
-      print_sources(out, e->second, basedir);
+              [](const Entry* a, const Entry* b) { return a->key < b->key; });
+    for (const Entry* e : entries) {
+      print_value(out, e->key, e->value.text);
+      print_sources(out, e->value, basedir);
     }
   }
   return out;

@@ -11,6 +11,7 @@
 #include "profile/default_source.h"
 #include "profile/resolve.h"
 #include "profile/substitute.h"
+#include "util/json_text.h"
 
 namespace kiln {
 
@@ -75,14 +76,37 @@ Expected<ResolvedProfile> resolve_profile(const std::string& path, const Profile
 }
 
 std::string to_canonical_json(const ResolvedProfile& resolved) {
-  nlohmann::json j = nlohmann::json::object();
+  // Python's json.dumps(sort_keys=True, indent=1, ensure_ascii=False); written
+  // directly (no DOM): std::map order is code-point order for UTF-8 keys.
+  std::string out = "{";
+  bool first = true;
+  auto object = [&](const std::string& name, const std::map<std::string, std::string>& m) {
+    out += first ? "\n \"" : ",\n \"";
+    first = false;
+    util::append_json_string_body(out, name);
+    out += "\": {";
+    bool first_key = true;
+    for (const auto& [k, v] : m) {
+      out += first_key ? "\n  \"" : ",\n  \"";
+      first_key = false;
+      util::append_json_string_body(out, k);
+      out += "\": \"";
+      util::append_json_string_body(out, v);
+      out += '"';
+    }
+    out += first_key ? "}" : "\n }";
+  };
+  bool errors_done = resolved.errors.empty();
   for (const auto& [name, options] : resolved.sections) {
-    nlohmann::json s = nlohmann::json::object();
-    for (const auto& [k, v] : options) s[k] = v;
-    j[name] = std::move(s);
+    if (!errors_done && name > "__errors__") {
+      object("__errors__", resolved.errors);
+      errors_done = true;
+    }
+    object(name, options);
   }
-  if (!resolved.errors.empty()) j["__errors__"] = resolved.errors;
-  return j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  if (!errors_done) object("__errors__", resolved.errors);
+  out += first ? "}\n" : "\n}\n";
+  return out;
 }
 
 std::string fatal_json(const Error& error) {

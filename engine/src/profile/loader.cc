@@ -159,8 +159,8 @@ Expected<Config> Loader::parse_own(const std::string& key, std::string_view text
         replace_all(po.value, k_pbl_text, k_pbl_marker);
         section->has_marker = true;
       }
-      section->entries.emplace_back(std::move(po.key),
-                                    Value(std::move(po.value), Origin{file, po.line}, m_track));
+      section->entries.push_back(
+          Section::make_entry(po.key, Value(std::move(po.value), Origin{file, po.line}, m_track)));
     }
     config.put(m_symbols.intern(ps.name), std::move(section));
   }
@@ -180,17 +180,19 @@ Config Loader::instantiate(const Opened& opened, const std::string& parent_dir) 
   }
   Config out = *opened.config;
   if (repl == k_pbl_marker) return out;  // same directory: nothing to rewrite
-  for (Sym name : out.order()) {
-    const SectionPtr& shared = out.shared(name);
-    if (!shared || !shared->has_marker) continue;
+  for (std::size_t i = 0; i < out.sections().size(); ++i) {
+    const auto& [name, shared] = out.sections()[i];
+    if (!shared->has_marker) continue;
     Section& s = out.mutable_section(name);
     bool still = false;
-    for (auto& [k, v] : s.entries) {
-      if (v.text.find(k_pbl_marker) != std::string::npos) {
-        replace_all(v.text, k_pbl_marker, repl);
-        for (HistoryItem& h : v.history) replace_all(h.value, k_pbl_marker, repl);
-        still = still || repl.find(k_pbl_marker) != std::string::npos;
-      }
+    for (EntryPtr& e : s.entries) {
+      if (e->value.text.find(k_pbl_marker) == std::string::npos) continue;
+      Entry copy = *e;
+      replace_all(copy.value.text, k_pbl_marker, repl);
+      replace_all(copy.value.last.value, k_pbl_marker, repl);
+      for (HistoryItem& h : copy.value.earlier) replace_all(h.value, k_pbl_marker, repl);
+      e = std::make_shared<const Entry>(std::move(copy));
+      still = still || repl.find(k_pbl_marker) != std::string::npos;
     }
     s.has_marker = still;
   }

@@ -11,7 +11,7 @@ Section to_section(const RawSection& raw) {
   Section s;
   s.entries.reserve(raw.entries.size());
   for (const RawEntry& e : raw.entries)
-    s.entries.emplace_back(e.key, Value(e.value, e.origin, false));
+    s.entries.push_back(Section::make_entry(e.key, Value(e.value, e.origin, false)));
   return s;
 }
 
@@ -54,9 +54,9 @@ Expected<RawSection> expand(const RawConfig& config, const RawSection& data,
   update_section(result, to_section(data), false);
   RawSection out{data.name, {}};
   out.entries.reserve(result.entries.size());
-  for (auto& [k, v] : result.entries) {
-    if (k == "<") continue;
-    out.entries.push_back(RawEntry{k, std::move(v.text), v.origin()});
+  for (const EntryPtr& e : result.entries) {
+    if (e->key == "<") continue;
+    out.entries.push_back(RawEntry{e->key, e->value.text, e->value.origin()});
   }
   return out;
 }

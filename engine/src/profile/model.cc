@@ -34,16 +34,12 @@ bool Origin::is_special() const {
          file == &k_implicit_value || file == &k_macro;
 }
 
-Value::Value(std::string t, Origin o, bool track) : text(std::move(t)) {
-  history.push_back(HistoryItem{HistoryOp::k_set, track ? text : std::string(), o});
-}
+Value::Value(std::string t, Origin o, bool track)
+    : text(std::move(t)), last{HistoryOp::k_set, track ? text : std::string(), o} {}
 
 void Value::record(HistoryOp op, std::string_view v, Origin o, bool track) {
-  if (track) {
-    history.push_back(HistoryItem{op, std::string(v), o});
-  } else {
-    history.back() = HistoryItem{op, std::string(), o};
-  }
+  if (track) earlier.push_back(std::move(last));
+  last = HistoryItem{op, track ? std::string(v) : std::string(), o};
 }
 
 void Value::add_lines(std::string_view added, Origin o, bool track) {
@@ -74,33 +70,44 @@ void Value::override_with(const Value& other, bool track) {
   }
 }
 
-Value* Section::find(std::string_view key) {
-  for (auto& e : entries)
-    if (e.first == key) return &e.second;
+const Entry* Section::find(std::string_view key) const {
+  for (const EntryPtr& e : entries)
+    if (e->key == key) return e.get();
   return nullptr;
 }
 
-const Value* Section::find(std::string_view key) const {
-  return const_cast<Section*>(this)->find(key);
+std::ptrdiff_t Section::index_of(std::string_view key) const {
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    if (entries[i]->key == key) return static_cast<std::ptrdiff_t>(i);
+  return -1;
 }
 
-Value& Section::set(std::string_view key, Value v) {
-  if (Value* existing = find(key)) {
-    *existing = std::move(v);
-    return *existing;
+void Section::put(EntryPtr entry) {
+  std::ptrdiff_t i = index_of(entry->key);
+  if (i >= 0) {
+    entries[static_cast<std::size_t>(i)] = std::move(entry);
+  } else {
+    entries.push_back(std::move(entry));
   }
-  entries.emplace_back(std::string(key), std::move(v));
-  return entries.back().second;
+}
+
+Value* Section::mutable_value(std::string_view key) {
+  std::ptrdiff_t i = index_of(key);
+  if (i < 0) return nullptr;
+  EntryPtr& e = entries[static_cast<std::size_t>(i)];
+  if (e.use_count() > 1) e = std::make_shared<const Entry>(*e);
+  return &const_cast<Entry*>(e.get())->value;
 }
 
 bool Section::erase(std::string_view key) {
-  for (auto it = entries.begin(); it != entries.end(); ++it) {
-    if (it->first == key) {
-      entries.erase(it);
-      return true;
-    }
-  }
-  return false;
+  std::ptrdiff_t i = index_of(key);
+  if (i < 0) return false;
+  entries.erase(entries.begin() + i);
+  return true;
+}
+
+EntryPtr Section::make_entry(std::string_view key, Value v) {
+  return std::make_shared<const Entry>(Entry{std::string(key), std::move(v)});
 }
 
 Sym SymbolTable::intern(std::string_view name) {
@@ -121,16 +128,25 @@ const std::string* SymbolTable::intern_file(std::string_view path) {
   return p;
 }
 
+std::vector<Config::Slot>::const_iterator Config::lower(Sym name) const {
+  return std::lower_bound(m_sections.begin(), m_sections.end(), name,
+                          [](const Slot& s, Sym n) { return s.first < n; });
+}
+
 Section& Config::mutable_section(Sym name) {
-  SectionPtr& p = m_by_sym[name];
+  auto it = m_sections.begin() + (lower(name) - m_sections.cbegin());
+  SectionPtr& p = it->second;
   if (p.use_count() > 1) p = std::make_shared<Section>(*p);
   return *p;
 }
 
 void Config::put(Sym name, SectionPtr section) {
-  if (name >= m_by_sym.size()) m_by_sym.resize(name + 1);
-  if (!m_by_sym[name]) m_order.push_back(name);
-  m_by_sym[name] = std::move(section);
+  auto it = m_sections.begin() + (lower(name) - m_sections.cbegin());
+  if (it != m_sections.end() && it->first == name) {
+    it->second = std::move(section);
+  } else {
+    m_sections.insert(it, Slot{name, std::move(section)});
+  }
 }
 
 }  // namespace kiln::profile

@@ -36,32 +36,47 @@ struct HistoryItem {
   Origin origin;
 };
 
-// zc.buildout's SectionKey: a value and how it got there. `history` is never
-// empty; with tracking off it holds only the last operation.
+// zc.buildout's SectionKey: a value and how it got there. `last` is the latest
+// operation; `earlier` holds the ones before it only when history is tracked.
 struct Value {
   std::string text;
-  std::vector<HistoryItem> history;
+  HistoryItem last;
+  std::vector<HistoryItem> earlier;
 
   Value() = default;
   Value(std::string t, Origin o, bool track);
-  const Origin& origin() const { return history.back().origin; }
-  HistoryOp last_op() const { return history.back().op; }
+  const Origin& origin() const { return last.origin; }
+  HistoryOp last_op() const { return last.op; }
   void record(HistoryOp op, std::string_view v, Origin o, bool track);
   void add_lines(std::string_view added, Origin o, bool track);       // addToValue
   void remove_lines(std::string_view removed, Origin o, bool track);  // removeFromValue
   void override_with(const Value& other, bool track);                 // overrideValue
 };
 
+// An option. Entries are immutable once shared: sections hold them by
+// pointer, so copying a section copies pointers, and merging can share the
+// overriding entry instead of copying it.
+struct Entry {
+  std::string key;
+  Value value;
+};
+using EntryPtr = std::shared_ptr<const Entry>;
+
 // One section: options in insertion order (Python dict semantics: assigning
 // an existing key keeps its place).
 struct Section {
-  std::vector<std::pair<std::string, Value>> entries;
-  bool has_marker = false;  // some value holds kPblMarker (see loader.h)
+  std::vector<EntryPtr> entries;
+  bool has_marker = false;  // some value holds k_pbl_marker (see loader.h)
 
-  Value* find(std::string_view key);
-  const Value* find(std::string_view key) const;
-  Value& set(std::string_view key, Value v);  // insert or replace in place
+  const Entry* find(std::string_view key) const;
+  std::ptrdiff_t index_of(std::string_view key) const;  // -1 if absent
+  void put(EntryPtr entry);                             // insert or replace in place
+  void set(std::string_view key, Value v) { put(make_entry(key, std::move(v))); }
+  // The value of `key`, made unshared so it can be modified; nullptr if absent.
+  Value* mutable_value(std::string_view key);
   bool erase(std::string_view key);
+
+  static EntryPtr make_entry(std::string_view key, Value v);
 };
 
 using SectionPtr = std::shared_ptr<Section>;
@@ -83,23 +98,25 @@ class SymbolTable {
   std::unordered_map<std::string_view, const std::string*> m_file_index;
 };
 
-// Sections by name, in insertion order. Copying a Config is cheap: sections
-// are shared and copied on first write (mutable()).
+// Sections by name (sorted by symbol: section order carries no meaning in
+// buildout's merge). Copying a Config is cheap: sections are shared and
+// copied on first write (mutable_section()).
 class Config {
  public:
   const Section* find(Sym name) const {
-    return name < m_by_sym.size() ? m_by_sym[name].get() : nullptr;
+    auto it = lower(name);
+    return it != m_sections.end() && it->first == name ? it->second.get() : nullptr;
   }
   bool contains(Sym name) const { return find(name) != nullptr; }
   // The section, made unshared so it can be modified. REQUIRES: contains(name).
   Section& mutable_section(Sym name);
-  const SectionPtr& shared(Sym name) const { return m_by_sym[name]; }
   void put(Sym name, SectionPtr section);  // insert or replace
-  const std::vector<Sym>& order() const { return m_order; }
+  const std::vector<std::pair<Sym, SectionPtr>>& sections() const { return m_sections; }
 
  private:
-  std::vector<SectionPtr> m_by_sym;
-  std::vector<Sym> m_order;
+  using Slot = std::pair<Sym, SectionPtr>;
+  std::vector<Slot>::const_iterator lower(Sym name) const;
+  std::vector<Slot> m_sections;
 };
 
 }  // namespace kiln::profile

@@ -49,12 +49,11 @@ RawSection& RawConfig::add(std::string name) {
 
 RawConfig to_raw(const Config& config, const SymbolTable& symbols) {
   RawConfig raw;
-  for (Sym name : config.order()) {
-    const Section* s = config.find(name);
-    if (!s) continue;
+  for (const auto& [name, s] : config.sections()) {
     RawSection& rs = raw.add(symbols.name(name));
     rs.entries.reserve(s->entries.size());
-    for (const auto& [k, v] : s->entries) rs.entries.push_back(RawEntry{k, v.text, v.origin()});
+    for (const EntryPtr& e : s->entries)
+      rs.entries.push_back(RawEntry{e->key, e->value.text, e->value.origin()});
   }
   return raw;
 }

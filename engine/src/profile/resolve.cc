@@ -59,7 +59,7 @@ SectionPtr default_buildout(const ResolveRequest& req, const std::string& direct
   auto s = std::make_shared<Section>();
   for (const auto& [k, v] : k_defaults) {
     std::string value = v ? v : req.python_executable;
-    s->entries.emplace_back(k, Value(std::move(value), Origin::default_value(), track));
+    s->set(k, Value(std::move(value), Origin::default_value(), track));
   }
   if (!directory.empty()) {
     s->set("directory", Value(directory, Origin::computed_value(), track));
@@ -91,13 +91,16 @@ Expected<Config> command_line_config(const std::vector<std::string>& assignments
 // download-cache, eggs-directory and extends-cache become absolute paths.
 Status absolutize_cache_dirs(Section& buildout, const std::string& cwd, bool track) {
   for (const char* name : {"download-cache", "eggs-directory", "extends-cache"}) {
-    Value* v = buildout.find(name);
-    if (!v || v->text.find("${") != std::string::npos || util::path_isabs(v->text)) continue;
+    const Entry* entry = buildout.find(name);
+    if (!entry || entry->value.text.find("${") != std::string::npos ||
+        util::path_isabs(entry->value.text))
+      continue;
+    Value* v = buildout.mutable_value(name);
     std::string basedir;
     const Origin& src = v->origin();
     if (src.is_special()) {
-      const Value* dir = buildout.find("directory");
-      basedir = dir ? dir->text : cwd;
+      const Entry* dir = buildout.find("directory");
+      basedir = dir ? dir->value.text : cwd;
     } else if (is_url(src.name())) {
       return Error(ErrorCode::k_invalid,
                    std::string("setting \"") + name + "\" to a relative location (\"" + v->text +

@@ -114,7 +114,8 @@ std::string unescape(std::string v) {
 // One section being substituted: zc.buildout's Options.
 struct State {
   std::string name;
-  RawSection raw;  // after macro expansion (when that succeeded)
+  const RawSection* raw = nullptr;     // the merged section, or `expanded`
+  std::optional<RawSection> expanded;  // after macro expansion (when that succeeded)
   std::unordered_map<std::string, std::string> cooked;
   std::unordered_map<std::string, std::string> data;
   std::unordered_map<std::string, std::vector<Token>> tokens;  // of raw values
@@ -156,7 +157,7 @@ Expected<State*> Substituter::section(std::string_view name) {
   auto owned = std::make_unique<State>();
   State* s = owned.get();
   s->name = std::string(name);
-  s->raw = *raw;
+  s->raw = raw;
   m_states.emplace(s->name, std::move(owned));
   if (++m_depth > k_max_reference_depth) {
     m_fatal = Error(ErrorCode::k_reference, "references nested deeper than " +
@@ -171,13 +172,14 @@ Expected<State*> Substituter::section(std::string_view name) {
 }
 
 Status Substituter::initialize(State& s) {
-  if (s.raw.find("<")) {
-    Expected<RawSection> expanded = expand_macros(m_raw, s.raw);
+  if (s.raw->find("<")) {
+    Expected<RawSection> expanded = expand_macros(m_raw, *s.raw);
     if (!expanded.ok()) return expanded.error();
-    s.raw = std::move(*expanded);
+    s.expanded = std::move(*expanded);
+    s.raw = &*s.expanded;
   }
   std::vector<const RawEntry*> order;
-  for (const RawEntry& e : s.raw.entries) order.push_back(&e);
+  for (const RawEntry& e : s.raw->entries) order.push_back(&e);
   std::sort(order.begin(), order.end(),
             [](const RawEntry* a, const RawEntry* b) { return a->key < b->key; });
   std::vector<std::pair<std::string, std::string>> todo;
@@ -210,7 +212,7 @@ Expected<std::optional<std::string>> Substituter::get(State& s, const std::strin
   bool from_raw = false;
   if (auto it = s.cooked.find(option); it != s.cooked.end()) {
     v = it->second;
-  } else if (const RawEntry* e = s.raw.find(option)) {
+  } else if (const RawEntry* e = s.raw->find(option)) {
     v = e->value;
     from_raw = true;
   } else {
@@ -287,7 +289,7 @@ Expected<std::string> Substituter::evaluate(State& s, const std::vector<Token>& 
 Error Substituter::reference_error(const State& s, const std::string& option,
                                    std::string message) const {
   Error e(ErrorCode::k_reference, "[" + s.name + "] " + option + ": " + std::move(message));
-  if (const RawEntry* entry = s.raw.find(option); entry && !entry->origin.is_special()) {
+  if (const RawEntry* entry = s.raw->find(option); entry && !entry->origin.is_special()) {
     e.file = std::string(entry->origin.name());
     e.line = entry->origin.line;
   }
@@ -328,7 +330,7 @@ void Substituter::finish_buildout(State& b) {
 
 std::map<std::string, std::string> Substituter::output(const State& s) const {
   std::map<std::string, std::string> out;
-  for (const RawEntry& e : s.raw.entries) {
+  for (const RawEntry& e : s.raw->entries) {
     if (auto it = s.data.find(e.key); it != s.data.end())
       out[e.key] = unescape(it->second);
     else if (auto c = s.cooked.find(e.key); c != s.cooked.end())

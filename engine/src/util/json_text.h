@@ -1,0 +1,14 @@
+// JSON string escaping as Python's json module does it with ensure_ascii=False.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace kiln::util {
+
+// Appends the JSON-escaped form of UTF-8 `s` (without the quotes) to `out`:
+// `"` `\` and control characters escaped (\n \r \t \b \f, else \u00xx), other
+// characters verbatim; invalid UTF-8 bytes become U+FFFD.
+void append_json_string_body(std::string& out, std::string_view s);
+
+}  // namespace kiln::util
