@@ -97,8 +97,10 @@ Expected<Loader::Opened> Loader::open(const std::string& base, const std::string
   Expected<std::string> text = remote ? m_source.fetch_url(key) : m_source.read_file(key);
   if (!text.ok()) {
     Error e = text.error();
-    if (!from.file.empty()) {
-      e.message += " (extended by " + from.file + ":" + std::to_string(from.line) + ")";
+    if (!from.file.empty() && e.file.empty()) {
+      e.message = "in extends: " + e.message;
+      e.file = from.file;
+      e.line = from.line;
     }
     return e;
   }
