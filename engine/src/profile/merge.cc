@@ -79,7 +79,7 @@ EntryPtr overridden(const EntryPtr& e1, const EntryPtr& e2, bool track) {
 }
 
 void put_overriding(Section& s1, const EntryPtr& e2, bool track) {
-  std::ptrdiff_t i = s1.index_of(e2->key);
+  std::ptrdiff_t i = s1.index_of(e2->key, e2->key_hash);
   if (i < 0) {
     s1.entries.push_back(e2);
   } else {

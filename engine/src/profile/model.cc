@@ -71,19 +71,24 @@ void Value::override_with(const Value& other, bool track) {
 }
 
 const Entry* Section::find(std::string_view key) const {
-  for (const EntryPtr& e : entries)
-    if (e->key == key) return e.get();
-  return nullptr;
+  std::ptrdiff_t i = index_of(key);
+  return i < 0 ? nullptr : entries[static_cast<std::size_t>(i)].get();
 }
 
 std::ptrdiff_t Section::index_of(std::string_view key) const {
-  for (std::size_t i = 0; i < entries.size(); ++i)
-    if (entries[i]->key == key) return static_cast<std::ptrdiff_t>(i);
+  return index_of(key, std::hash<std::string_view>{}(key));
+}
+
+std::ptrdiff_t Section::index_of(std::string_view key, std::size_t hash) const {
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const Entry& e = *entries[i];
+    if (e.key_hash == hash && e.key == key) return static_cast<std::ptrdiff_t>(i);
+  }
   return -1;
 }
 
 void Section::put(EntryPtr entry) {
-  std::ptrdiff_t i = index_of(entry->key);
+  std::ptrdiff_t i = index_of(entry->key, entry->key_hash);
   if (i >= 0) {
     entries[static_cast<std::size_t>(i)] = std::move(entry);
   } else {

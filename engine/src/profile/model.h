@@ -59,6 +59,10 @@ struct Value {
 struct Entry {
   std::string key;
   Value value;
+  std::size_t key_hash;  // of `key`, to make lookups cheap
+
+  Entry(std::string k, Value v)
+      : key(std::move(k)), value(std::move(v)), key_hash(std::hash<std::string>{}(key)) {}
 };
 using EntryPtr = std::shared_ptr<const Entry>;
 
@@ -70,7 +74,8 @@ struct Section {
 
   const Entry* find(std::string_view key) const;
   std::ptrdiff_t index_of(std::string_view key) const;  // -1 if absent
-  void put(EntryPtr entry);                             // insert or replace in place
+  std::ptrdiff_t index_of(std::string_view key, std::size_t key_hash) const;
+  void put(EntryPtr entry);  // insert or replace in place
   void set(std::string_view key, Value v) { put(make_entry(key, std::move(v))); }
   // The value of `key`, made unshared so it can be modified; nullptr if absent.
   Value* mutable_value(std::string_view key);
