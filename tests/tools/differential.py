@@ -1,7 +1,6 @@
-#!/ usr / bin / python3
-""
-    "Differential test: random small multi-file profiles, resolved by kiln and by the
-    reference oracle(../ shared / oracle / resolve.py); prints every profile whose canonical
+#!/usr/bin/python3
+"""Differential test: random small multi-file profiles, resolved by kiln and by the
+reference oracle (../shared/oracle/resolve.py); prints every profile whose canonical
 results differ (same comparison as check_corpus.py).
 
 usage: differential.py --kiln build/engine/kiln [--count N] [--seed S] [--keep DIR]
