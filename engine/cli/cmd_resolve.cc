@@ -37,7 +37,16 @@ Command add_resolve_command(CLI::App& app, const GlobalOptions& global) {
       if (args->json) std::cout << fatal_json(r.error());
       return 2;
     }
-    std::cout << (args->json ? to_canonical_json(*r) : to_text(*r));
+    if (args->json) {
+      std::cout << to_canonical_json(*r);
+      return 0;
+    }
+    std::cout << to_text(*r);
+    // Unresolved references are normal (recipes compute many values at build
+    // time): reported, not fatal.
+    for (const auto& [option, reason] : r->errors) {
+      std::cerr << "kiln: warning: " << option << " kept unresolved: " << reason << "\n";
+    }
     return 0;
   };
 }

@@ -137,10 +137,6 @@ std::string to_text(const ResolvedProfile& resolved) {
       }
     }
   }
-  if (!resolved.errors.empty()) {
-    out += "\n# unresolved references (kept raw):\n";
-    for (const auto& [k, v] : resolved.errors) out += "#   " + k + ": " + v + "\n";
-  }
   return out;
 }
 

@@ -126,6 +126,21 @@ std::string quote_line(std::string_view line) {
   return out + "'";
 }
 
+// What was expected instead of `line`.
+std::string bad_line_message(std::string_view line, bool before_first_section) {
+  if (!line.empty() && line[0] == '[') {
+    return "bad section header: expected `[name]` or `[name:condition]` (a name without "
+           "spaces or any of `#[]:;{}`, then `]`), got " +
+           quote_line(line);
+  }
+  if (before_first_section) {
+    return "expected a section header like `[buildout]` before any option, got " + quote_line(line);
+  }
+  return "expected `name = value`, `name += value`, `name -= value`, `[section]`, an indented "
+         "continuation or a comment, got " +
+         quote_line(line);
+}
+
 class Lexer {
  public:
   Lexer(const std::string& filename, const ConditionFn& condition)
@@ -190,10 +205,7 @@ Status Lexer::handle_line(std::string_view line, bool has_newline) {
   if (std::optional<Header> h = match_header(line)) return handle_header(*h);
   if (!m_cursect) {
     if (py_is_blank(line)) return {};
-    return Error(
-        ErrorCode::k_parse,
-        "expected a section header like [buildout] before any option, got " + quote_line(line),
-        m_filename, m_lineno);
+    return Error(ErrorCode::k_parse, bad_line_message(line, true), m_filename, m_lineno);
   }
   std::string rewritten;
   if (line.substr(0, 2) == "=>") {
@@ -268,8 +280,7 @@ void Lexer::add_error(std::string_view line) {
   } else {
     m_first_error_line = m_lineno;
   }
-  m_errors += "expected `name = value`, `[section]`, an indented continuation or a comment, got " +
-              quote_line(line);
+  m_errors += bad_line_message(line, false);
 }
 
 // Block values (first line empty) are dedented and lose leading blank lines.
