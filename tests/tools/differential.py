@@ -13,10 +13,13 @@ sys.path.insert(0, ORACLE_DIR)
 import check_corpus  # noqa: E402  (canonical(), the corpus comparison)
 
 SECTIONS = ['a', 'b', 'c', 'd', 'buildout']
-KEYS = ['x', 'y', 'z', 'parts', 'recipe']
+KEYS = ['x', 'y', 'z', 'parts', 'recipe', 'x+', 'y -', 'download-cache', 'directory',
+        'bin-directory', 'installed', 'eggs-directory', 'extends-cache', '<part-dependencies>']
 WORDS = ['1', 'two', 'v w', '$$', '$${a:x}', '${a:x}', '${:y}', '${b:z}', '${c:missing}',
          '${:_profile_base_location_}', '${x', '}', '${a:x:y}', '${:_buildout_section_name_}',
-         '$$PATH', '# not a comment', '; nor this', '${buildout:directory}']
+         '$$PATH', '# not a comment', '; nor this', '${buildout:directory}', 'cache', '~/c',
+         '/abs', '${buildout:bin-directory}', '${a:_profile_base_location_}', '$${:x}',
+         '${:x}${:y}', '$$$', '${ a : x }', '${a:x }', '\\x23']
 
 
 def rvalue(r):

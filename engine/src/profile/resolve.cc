@@ -98,7 +98,8 @@ Status absolutize_cache_dirs(Section& buildout, const std::string& cwd, bool tra
     Value* v = buildout.mutable_value(name);
     std::string basedir;
     const Origin& src = v->origin();
-    if (src.is_special()) {
+    if (src.file == Origin::default_value().file || src.file == Origin::computed_value().file ||
+        src.file == Origin::command_line_value().file) {
       const Entry* dir = buildout.find("directory");
       basedir = dir ? dir->value.text : cwd;
     } else if (is_url(src.name())) {
@@ -106,7 +107,7 @@ Status absolutize_cache_dirs(Section& buildout, const std::string& cwd, bool tra
                    std::string("setting \"") + name + "\" to a relative location (\"" + v->text +
                        "\") in a remote profile is ambiguous",
                    std::string(src.name()), src.line);
-    } else {
+    } else {  // a file; or IMPLICIT_VALUE / a macro, whose dirname is "" (the cwd)
       basedir = std::string(util::path_dirname(src.name()));
     }
     std::string absdir = expand_user(v->text);
