@@ -94,6 +94,12 @@ Expected<Loader::Opened> Loader::open(const std::string& base, const std::string
                    from.line);
     }
   }
+  if (m_chain.size() >= k_max_extends_depth) {
+    return Error(ErrorCode::k_cycle,
+                 "extends nested deeper than " + std::to_string(k_max_extends_depth) +
+                     " levels (at " + nkey + ")",
+                 from.file, from.line);
+  }
   Expected<std::string> text = remote ? m_source.fetch_url(key) : m_source.read_file(key);
   if (!text.ok()) {
     Error e = text.error();

@@ -21,6 +21,10 @@
 
 namespace kiln::profile {
 
+// Deepest include chain accepted (the reference stops at Python's recursion
+// limit, ~300 levels); guards the stack.
+inline constexpr std::size_t k_max_extends_depth = 1000;
+
 inline constexpr std::string_view k_pbl_marker{"\0PBL\0", 5};
 inline constexpr std::string_view k_pbl_text{"${:_profile_base_location_}"};
 

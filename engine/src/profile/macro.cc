@@ -33,6 +33,12 @@ Expected<RawSection> expand(const RawConfig& config, const RawSection& data,
     }
   }
   if (!macro) return data;
+  if (doing.size() >= k_max_macro_depth) {
+    return Error(ErrorCode::k_cycle,
+                 "macros nested deeper than " + std::to_string(k_max_macro_depth) + " levels at [" +
+                     data.name + "]",
+                 std::string(macro->origin.name()), macro->origin.line);
+  }
   doing.push_back(data.name);
   Section result;
   for (std::string_view line : util::split_char(macro->value, '\n')) {

@@ -11,6 +11,8 @@ namespace kiln::profile {
 // then the section's own options apply, `+=` / `-=` included; the `<` key is
 // dropped. [buildout] is never expanded. Errors: a missing section
 // (k_not_found) and a loop (k_cycle, with the chain), at the `<` option.
+inline constexpr std::size_t k_max_macro_depth = 1000;
+
 Expected<RawSection> expand_macros(const RawConfig& config, const RawSection& section);
 
 }  // namespace kiln::profile

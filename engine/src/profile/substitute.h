@@ -27,6 +27,6 @@ namespace kiln::profile {
 // k_max_depth, is fatal.
 Expected<Resolved> substitute_all(const RawConfig& raw);
 
-inline constexpr int k_max_reference_depth = 2000;
+inline constexpr int k_max_reference_depth = 1000;
 
 }  // namespace kiln::profile
