@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "config/settings.h"
 
 namespace kiln::cli {
 
@@ -17,6 +18,12 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
 }
 
 bool make_profile_options(const GlobalOptions& g, ProfileOptions* out) {
+  // kiln.ini gives the defaults; the command-line flags override them.
+  Expected<config::Settings> settings = config::load_settings(g.config_file);
+  if (!settings.ok()) {
+    print_error(settings.error());
+    return false;
+  }
   for (const std::string& d : g.defines) {
     std::size_t eq = d.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -25,9 +32,9 @@ bool make_profile_options(const GlobalOptions& g, ProfileOptions* out) {
     }
     out->defines[d.substr(0, eq)] = d.substr(eq + 1);
   }
-  out->cache_dir = g.cache_dir;
-  out->offline = g.offline;
-  out->newest = !g.non_newest;
+  out->cache_dir = g.cache_dir.empty() ? settings->cache_dir : g.cache_dir;
+  out->offline = g.offline || settings->offline;
+  out->newest = settings->newest && !g.non_newest;
   return true;
 }
 

@@ -13,6 +13,7 @@ std::string_view rstrip_chars(std::string_view s, std::string_view chars) {
 
 // Python's x[-1]: the last code point of a UTF-8 string.
 std::uint32_t last_code_point(std::string_view s) {
+  if (s.empty()) return 0;
   std::size_t i = s.size() - 1;
   while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
   std::uint32_t cp = 0;

@@ -125,7 +125,12 @@ Status absolutize_cache_dirs(Section& buildout, const std::string& cwd, bool tra
 Expected<Assignment> parse_assignment(const std::string& text) {
   std::size_t colon = text.find(':');
   std::size_t eq = colon == std::string::npos ? colon : text.find('=', colon + 1);
-  if (colon == std::string::npos || eq == std::string::npos) {
+  std::string_view option = eq == std::string::npos
+                                ? std::string_view()
+                                : std::string_view(text).substr(colon + 1, eq - colon - 1);
+  while (!option.empty() && (option.back() == '+' || option.back() == '-' || option.back() == ' '))
+    option.remove_suffix(1);
+  if (colon == std::string::npos || eq == std::string::npos || colon == 0 || option.empty()) {
     return Error(ErrorCode::k_invalid,
                  "expected an assignment `section:option=value`, got '" + text + "'");
   }
