@@ -24,7 +24,7 @@ RunOptions with_env(const std::string& name, const std::string& value) {
 
 }  // namespace
 
-TEST_CASE("--config reads a valid kiln.ini", "[cli][settings]") {
+TEST_CASE("settings: --config reads a valid kiln.ini", "[cli][settings]") {
   RunResult r = run_kiln(
       {"--config", data_path("settings/good.ini"), "resolve", data_path("basic/software.cfg")});
   INFO(r.err);
@@ -32,7 +32,7 @@ TEST_CASE("--config reads a valid kiln.ini", "[cli][settings]") {
   CHECK(contains(r.out, "message = Hello, Kiln!"));
 }
 
-TEST_CASE("--config naming a missing file is an error", "[cli][settings]") {
+TEST_CASE("settings: --config naming a missing file is an error", "[cli][settings]") {
   std::string missing = data_path("settings/missing.ini");
   RunResult r = run_kiln({"--config", missing, "resolve", data_path("basic/software.cfg")});
   INFO(r.out << r.err);

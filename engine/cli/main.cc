@@ -1,28 +1,57 @@
 // The `kiln` command: parses the command line and runs one sub-command.
+#include <cstring>
 #include <iostream>
 #include <vector>
 
 #include "commands.h"
 
+namespace {
+
+// The first word that is neither an option nor an option's value, or nullptr.
+const char* first_command_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const char* a = argv[i];
+    if (std::strcmp(a, "--") == 0) return nullptr;
+    if (a[0] == '-') {
+      bool takes_value = std::strcmp(a, "--config") == 0 || std::strcmp(a, "-D") == 0 ||
+                         std::strcmp(a, "--define") == 0 || std::strcmp(a, "--cache-dir") == 0;
+      if (takes_value) ++i;
+      continue;
+    }
+    return a;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"Kiln: build software and deploy instances from buildout/SlapOS profiles"};
   app.require_subcommand(1);
+  app.fallthrough();  // global options are accepted after the sub-command too
   app.set_version_flag("--version", "kiln 0.1.0");
   kiln::cli::GlobalOptions global;
   kiln::cli::add_global_options(app, global);
-  std::vector<std::pair<CLI::App*, kiln::cli::Command>> commands;
-  std::size_t before = app.get_subcommands({}).size();
-  commands.emplace_back(nullptr, kiln::cli::add_resolve_command(app, global));
-  commands.emplace_back(nullptr, kiln::cli::add_annotate_command(app, global));
+  std::vector<kiln::cli::Command> runs;
+  runs.push_back(kiln::cli::add_resolve_command(app, global));
+  runs.push_back(kiln::cli::add_annotate_command(app, global));
   std::vector<CLI::App*> subs = app.get_subcommands({});
-  for (std::size_t i = 0; i < commands.size(); ++i) commands[i].first = subs[before + i];
+  if (const char* word = first_command_word(argc, argv)) {
+    bool known = false;
+    for (CLI::App* s : subs) known = known || s->check_name(word);
+    if (!known) {
+      std::cerr << "kiln: unknown command '" << word
+                << "' (commands: resolve, annotate; see kiln --help)\n";
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  for (auto& [sub, run] : commands) {
-    if (sub->parsed()) return run();
+  for (std::size_t i = 0; i < subs.size() && i < runs.size(); ++i) {
+    if (subs[i]->parsed()) return runs[i]();
   }
   return 1;
 }
