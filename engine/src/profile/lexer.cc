@@ -89,15 +89,6 @@ std::optional<Header> match_header(std::string_view line) {
   return std::nullopt;
 }
 
-std::string replace_all(std::string s, std::string_view from, std::string_view to) {
-  std::size_t p = 0;
-  while ((p = s.find(from, p)) != std::string::npos) {
-    s.replace(p, from.size(), to);
-    p += to.size();
-  }
-  return s;
-}
-
 // The option_start regex: `name\s*[-+]?=value`. Returns the position of '='.
 std::optional<std::size_t> match_option(std::string_view line) {
   std::size_t i = 0;
@@ -225,8 +216,9 @@ Status Lexer::handle_line(std::string_view line, bool has_newline) {
 Status Lexer::handle_header(const Header& h) {
   m_condition_true = true;
   if (h.expression && !h.expression->empty()) {
-    std::string expr = replace_all(std::string(*h.expression), "\\x23", "#");
-    expr = replace_all(std::move(expr), "\\x3b", ";");
+    std::string expr(*h.expression);
+    util::replace_all(expr, "\\x23", "#");
+    util::replace_all(expr, "\\x3b", ";");
     std::string tail = std::string(h.tail);
     for (char& c : tail)
       if (c == ';') c = '#';

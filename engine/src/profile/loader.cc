@@ -29,14 +29,6 @@ bool is_git(std::string_view location) {
   return location.substr(0, 4) == "git+";
 }
 
-void replace_all(std::string& s, std::string_view from, std::string_view to) {
-  std::size_t p = 0;
-  while ((p = s.find(from, p)) != std::string::npos) {
-    s.replace(p, from.size(), to);
-    p += to.size();
-  }
-}
-
 std::string chain_text(const std::vector<std::string>& chain, const std::string& last) {
   std::string out;
   for (const std::string& c : chain) out += c + " -> ";
@@ -164,7 +156,7 @@ Expected<Config> Loader::parse_own(const std::string& key, std::string_view text
                      po.line);
       }
       if (po.value.find(k_pbl_text) != std::string::npos) {
-        replace_all(po.value, k_pbl_text, k_pbl_marker);
+        util::replace_all(po.value, k_pbl_text, k_pbl_marker);
         section->has_marker = true;
       }
       section->entries.push_back(
@@ -196,9 +188,9 @@ Config Loader::instantiate(const Opened& opened, const std::string& parent_dir) 
     for (EntryPtr& e : s.entries) {
       if (e->value.text.find(k_pbl_marker) == std::string::npos) continue;
       Entry copy = *e;
-      replace_all(copy.value.text, k_pbl_marker, repl);
-      replace_all(copy.value.last.value, k_pbl_marker, repl);
-      for (HistoryItem& h : copy.value.earlier) replace_all(h.value, k_pbl_marker, repl);
+      util::replace_all(copy.value.text, k_pbl_marker, repl);
+      util::replace_all(copy.value.last.value, k_pbl_marker, repl);
+      for (HistoryItem& h : copy.value.earlier) util::replace_all(h.value, k_pbl_marker, repl);
       e = std::make_shared<const Entry>(std::move(copy));
       still = still || repl.find(k_pbl_marker) != std::string::npos;
     }

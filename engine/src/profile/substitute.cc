@@ -94,19 +94,11 @@ bool has_ref_start(std::string_view v) {
   return v.find("${") != std::string_view::npos;
 }
 
-void replace_all(std::string& s, std::string_view from, std::string_view to) {
-  std::size_t p = 0;
-  while ((p = s.find(from, p)) != std::string::npos) {
-    s.replace(p, from.size(), to);
-    p += to.size();
-  }
-}
-
 std::string unescape(std::string v) {
   if (v.find(k_esc) != std::string::npos) {
-    replace_all(v, k_esc, "$");
+    util::replace_all(v, k_esc, "$");
   } else if (has_ref_start(v)) {
-    replace_all(v, "$$", "$");
+    util::replace_all(v, "$$", "$");
   }
   return v;
 }

@@ -116,6 +116,14 @@ std::vector<std::string_view> split_char(std::string_view s, char sep) {
   }
 }
 
+void replace_all(std::string& s, std::string_view from, std::string_view to) {
+  std::size_t p = 0;
+  while ((p = s.find(from, p)) != std::string::npos) {
+    s.replace(p, from.size(), to);
+    p += to.size();
+  }
+}
+
 std::string py_dedent(std::string_view text) {
   std::vector<std::string_view> lines = split_char(text, '\n');
   // Whitespace-only lines ([ \t]+) become empty and give no indent.

@@ -24,6 +24,9 @@ std::vector<std::string_view> py_split(std::string_view s);
 // str.split(sep) for a one-character separator: always size() + 1 pieces.
 std::vector<std::string_view> split_char(std::string_view s, char sep);
 
+// Replaces every non-overlapping `from` (non-empty) by `to`, left to right.
+void replace_all(std::string& s, std::string_view from, std::string_view to);
+
 // textwrap.dedent(): removes the common [ \t] margin; whitespace-only lines
 // become empty.
 std::string py_dedent(std::string_view text);
