@@ -22,7 +22,7 @@ std::string chain_text(const std::vector<std::string>& doing, const std::string&
 }
 
 Expected<RawSection> expand(const RawConfig& config, const RawSection& data,
-                            std::vector<std::string>& doing) {
+                            std::vector<std::string>& doing, MacroCache* cache) {
   if (data.name == "buildout") return data;
   const RawEntry* macro = data.find("<");
   for (const std::string& d : doing) {
@@ -33,6 +33,9 @@ Expected<RawSection> expand(const RawConfig& config, const RawSection& data,
     }
   }
   if (!macro) return data;
+  if (cache) {
+    if (auto it = cache->find(data.name); it != cache->end()) return it->second;
+  }
   if (doing.size() >= k_max_macro_depth) {
     return Error(ErrorCode::k_cycle,
                  "macros nested deeper than " + std::to_string(k_max_macro_depth) + " levels at [" +
@@ -51,7 +54,7 @@ Expected<RawSection> expand(const RawConfig& config, const RawSection& data,
                        "`, but no section [" + std::string(iname) + "] exists",
                    std::string(macro->origin.name()), macro->origin.line);
     }
-    Expected<RawSection> expanded = expand(config, *source, doing);
+    Expected<RawSection> expanded = expand(config, *source, doing, cache);
     if (!expanded.ok()) return expanded.error();
     for (RawEntry& e : expanded->entries)
       result.set(e.key, Value(std::move(e.value), e.origin, false));
@@ -64,14 +67,16 @@ Expected<RawSection> expand(const RawConfig& config, const RawSection& data,
     if (e->key == "<") continue;
     out.entries.push_back(RawEntry{e->key, e->value.text, e->value.origin()});
   }
+  if (cache) cache->emplace(data.name, out);
   return out;
 }
 
 }  // namespace
 
-Expected<RawSection> expand_macros(const RawConfig& config, const RawSection& section) {
+Expected<RawSection> expand_macros(const RawConfig& config, const RawSection& section,
+                                   MacroCache* cache) {
   std::vector<std::string> doing;
-  return expand(config, section, doing);
+  return expand(config, section, doing, cache);
 }
 
 }  // namespace kiln::profile

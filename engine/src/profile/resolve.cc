@@ -186,11 +186,12 @@ Expected<RawConfig> raw_view(const LoadedProfile& loaded) {
 
 Expected<Resolved> expand_all(const RawConfig& raw) {
   Resolved out;
+  MacroCache cache;
   for (const RawSection& s : raw.sections()) {
     const RawSection* use = &s;
     Expected<RawSection> expanded = s;
     if (s.find("<")) {
-      expanded = expand_macros(raw, s);
+      expanded = expand_macros(raw, s, &cache);
       if (!expanded.ok()) return expanded.error();
       use = &*expanded;
     }

@@ -135,6 +135,7 @@ class Substituter {
   const RawConfig& m_raw;
   std::unordered_map<std::string, std::unique_ptr<State>> m_states;
   std::map<std::string, std::string> m_errors;
+  MacroCache m_macros;
   std::optional<Error> m_fatal;
   int m_depth = 0;
 };
@@ -165,7 +166,7 @@ Expected<State*> Substituter::section(std::string_view name) {
 
 Status Substituter::initialize(State& s) {
   if (s.raw->find("<")) {
-    Expected<RawSection> expanded = expand_macros(m_raw, *s.raw);
+    Expected<RawSection> expanded = expand_macros(m_raw, *s.raw, &m_macros);
     if (!expanded.ok()) return expanded.error();
     s.expanded = std::move(*expanded);
     s.raw = &*s.expanded;
