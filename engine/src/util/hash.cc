@@ -1,5 +1,6 @@
 #include "util/hash.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -13,20 +14,6 @@ std::uint32_t rotl(std::uint32_t x, int n) {
 }
 std::uint32_t rotr(std::uint32_t x, int n) {
   return (x >> n) | (x << (32 - n));
-}
-
-// Appends the standard Merkle-Damgard padding: 0x80, zeros, then the bit
-// length as 8 bytes (little-endian for MD5, big-endian for SHA-256).
-std::string pad_message(std::string_view data, bool big_endian) {
-  std::string msg(data);
-  std::uint64_t bits = static_cast<std::uint64_t>(data.size()) * 8;
-  msg.push_back(static_cast<char>(0x80));
-  while (msg.size() % 64 != 56) msg.push_back('\0');
-  for (int i = 0; i < 8; ++i) {
-    int shift = big_endian ? 8 * (7 - i) : 8 * i;
-    msg.push_back(static_cast<char>((bits >> shift) & 0xff));
-  }
-  return msg;
 }
 
 std::uint32_t load_le(const unsigned char* p) {
@@ -116,31 +103,102 @@ void sha256_block(std::array<std::uint32_t, 8>& h, const unsigned char* block) {
 
 }  // namespace
 
-std::string md5_hex(std::string_view data) {
-  std::string msg = pad_message(data, false);
-  std::array<std::uint32_t, 4> h = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
-  const auto* bytes = reinterpret_cast<const unsigned char*>(msg.data());
-  for (std::size_t off = 0; off < msg.size(); off += 64) md5_block(h, bytes + off);
+namespace {
+
+// Feeds `data` to `compress` 64 bytes at a time, keeping the tail in `block`.
+template <class State, class Compress>
+void absorb(State& state, std::array<unsigned char, 64>& block, std::size_t& block_size,
+            std::uint64_t& length, std::string_view data, Compress compress) {
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+  std::size_t n = data.size();
+  length += n;
+  if (block_size > 0) {
+    std::size_t take = std::min(n, 64 - block_size);
+    std::memcpy(block.data() + block_size, p, take);
+    block_size += take, p += take, n -= take;
+    if (block_size < 64) return;
+    compress(state, block.data());
+    block_size = 0;
+  }
+  for (; n >= 64; p += 64, n -= 64) compress(state, p);
+  std::memcpy(block.data(), p, n);
+  block_size = n;
+}
+
+// Merkle-Damgard padding: 0x80, zeros, then the bit length as 8 bytes
+// (little-endian for MD5, big-endian for SHA-256).
+template <class State, class Compress>
+void finish(State& state, std::array<unsigned char, 64>& block, std::size_t& block_size,
+            std::uint64_t length, bool big_endian, Compress compress) {
+  std::uint64_t bits = length * 8;
+  block[block_size++] = 0x80;
+  if (block_size > 56) {
+    std::memset(block.data() + block_size, 0, 64 - block_size);
+    compress(state, block.data());
+    block_size = 0;
+  }
+  std::memset(block.data() + block_size, 0, 56 - block_size);
+  for (int i = 0; i < 8; ++i) {
+    int shift = big_endian ? 8 * (7 - i) : 8 * i;
+    block[56 + i] = static_cast<unsigned char>((bits >> shift) & 0xff);
+  }
+  compress(state, block.data());
+  block_size = 0;
+}
+
+}  // namespace
+
+void Md5::reset() {
+  m_state = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
+  m_block_size = 0;
+  m_length = 0;
+}
+
+void Md5::update(std::string_view data) {
+  absorb(m_state, m_block, m_block_size, m_length, data, md5_block);
+}
+
+std::string Md5::hex_digest() {
+  finish(m_state, m_block, m_block_size, m_length, false, md5_block);
   std::string out;
   out.reserve(32);
-  for (std::uint32_t word : h) {
+  for (std::uint32_t word : m_state) {
     for (int i = 0; i < 4; ++i) append_hex(out, static_cast<std::uint8_t>(word >> (8 * i)));
   }
   return out;
 }
 
-std::string sha256_hex(std::string_view data) {
-  std::string msg = pad_message(data, true);
-  std::array<std::uint32_t, 8> h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  const auto* bytes = reinterpret_cast<const unsigned char*>(msg.data());
-  for (std::size_t off = 0; off < msg.size(); off += 64) sha256_block(h, bytes + off);
+void Sha256::reset() {
+  m_state = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+             0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  m_block_size = 0;
+  m_length = 0;
+}
+
+void Sha256::update(std::string_view data) {
+  absorb(m_state, m_block, m_block_size, m_length, data, sha256_block);
+}
+
+std::string Sha256::hex_digest() {
+  finish(m_state, m_block, m_block_size, m_length, true, sha256_block);
   std::string out;
   out.reserve(64);
-  for (std::uint32_t word : h) {
+  for (std::uint32_t word : m_state) {
     for (int i = 3; i >= 0; --i) append_hex(out, static_cast<std::uint8_t>(word >> (8 * i)));
   }
   return out;
+}
+
+std::string md5_hex(std::string_view data) {
+  Md5 h;
+  h.update(data);
+  return h.hex_digest();
+}
+
+std::string sha256_hex(std::string_view data) {
+  Sha256 h;
+  h.update(data);
+  return h.hex_digest();
 }
 
 }  // namespace kiln::util

@@ -6,6 +6,8 @@
 // thread-safe and never throw except std::bad_alloc.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -15,5 +17,38 @@ namespace kiln::util {
 std::string md5_hex(std::string_view data);
 // 64 lowercase hex digits.
 std::string sha256_hex(std::string_view data);
+
+// Incremental digests, for data that does not fit in memory (downloads):
+// update() any number of times with consecutive pieces, then hex_digest()
+// once (the object is then spent; call reset() to reuse it). The result
+// equals md5_hex / sha256_hex of the concatenated pieces. An object is not
+// thread-safe; distinct objects are independent.
+class Md5 {
+ public:
+  Md5() { reset(); }
+  void reset();
+  void update(std::string_view data);
+  std::string hex_digest();  // 32 lowercase hex digits
+
+ private:
+  std::array<std::uint32_t, 4> m_state;
+  std::array<unsigned char, 64> m_block;
+  std::size_t m_block_size = 0;
+  std::uint64_t m_length = 0;  // bytes seen so far
+};
+
+class Sha256 {
+ public:
+  Sha256() { reset(); }
+  void reset();
+  void update(std::string_view data);
+  std::string hex_digest();  // 64 lowercase hex digits
+
+ private:
+  std::array<std::uint32_t, 8> m_state;
+  std::array<unsigned char, 64> m_block;
+  std::size_t m_block_size = 0;
+  std::uint64_t m_length = 0;
+};
 
 }  // namespace kiln::util

@@ -63,3 +63,26 @@ TEST_CASE("digests treat the input as raw bytes, including NUL and high bytes", 
   // The extends cache names files like zc.buildout: md5 of the URL text.
   CHECK(md5_hex("http://example.com/buildout.cfg") == "cdd1de65f2910dad16ca3328a40cad5a");
 }
+
+TEST_CASE("incremental digests equal the one-shot ones for any split", "[util]") {
+  std::string data;
+  for (int i = 0; i < 1000; ++i) data.push_back(static_cast<char>((i * 7) & 0xff));
+  for (std::size_t piece : {std::size_t{1}, std::size_t{3}, std::size_t{63}, std::size_t{64},
+                            std::size_t{65}, std::size_t{1000}}) {
+    INFO("piece " << piece);
+    kiln::util::Md5 md5;
+    kiln::util::Sha256 sha;
+    for (std::size_t off = 0; off < data.size(); off += piece) {
+      md5.update(std::string_view(data).substr(off, piece));
+      sha.update(std::string_view(data).substr(off, piece));
+    }
+    CHECK(md5.hex_digest() == md5_hex(data));
+    CHECK(sha.hex_digest() == sha256_hex(data));
+  }
+  kiln::util::Sha256 reused;
+  reused.update("garbage");
+  (void)reused.hex_digest();
+  reused.reset();
+  reused.update("abc");
+  CHECK(reused.hex_digest() == sha256_hex("abc"));
+}
