@@ -41,8 +41,11 @@ class HostConditions {
   profile::RealHostProbe m_probe;
 };
 
-Expected<profile::LoadedProfile> load(const std::string& path, const ProfileOptions& options,
-                                      bool track) {
+}  // namespace
+
+namespace profile {
+Expected<LoadedProfile> load_with_options(const std::string& path, const ProfileOptions& options,
+                                          bool track) {
   profile::SourceOptions so;
   so.cache_dir = options.cache_dir;
   so.offline = options.offline;
@@ -60,12 +63,11 @@ Expected<profile::LoadedProfile> load(const std::string& path, const ProfileOpti
   req.track_history = track;
   return profile::load_profile(source, fn, req);
 }
-
-}  // namespace
+}  // namespace profile
 
 Expected<ResolvedProfile> resolve_profile(const std::string& path, const ProfileOptions& options,
                                           ResolveMode mode) {
-  Expected<profile::LoadedProfile> loaded = load(path, options, false);
+  Expected<profile::LoadedProfile> loaded = profile::load_with_options(path, options, false);
   if (!loaded.ok()) return loaded.error();
   Expected<profile::RawConfig> raw = profile::raw_view(*loaded);
   if (!raw.ok()) return raw.error();
@@ -145,7 +147,7 @@ std::string to_text(const ResolvedProfile& resolved) {
 namespace kiln {
 
 Expected<std::string> annotate_profile(const std::string& path, const ProfileOptions& options) {
-  Expected<profile::LoadedProfile> loaded = load(path, options, true);
+  Expected<profile::LoadedProfile> loaded = profile::load_with_options(path, options, true);
   if (!loaded.ok()) return loaded.error();
   return profile::annotate(*loaded);
 }

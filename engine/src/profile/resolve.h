@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kiln/error.h"
+#include "kiln/profile.h"
 #include "profile/lexer.h"
 #include "profile/model.h"
 #include "profile/raw_config.h"
@@ -32,6 +33,11 @@ struct LoadedProfile {
 // line, [versions], absolute cache directories. The result is annotated.
 Expected<LoadedProfile> load_profile(ProfileSource& source, const ConditionFn& condition,
                                      const ResolveRequest& request);
+
+// load_profile with the public options: the host's conditions, the default
+// (disk, http(s), git) sources. Defined in api.cc.
+Expected<LoadedProfile> load_with_options(const std::string& path,
+                                          const kiln::ProfileOptions& options, bool track);
 
 // The `_raw` view: unannotated, with bin/parts/eggs/develop-eggs absolute.
 Expected<RawConfig> raw_view(const LoadedProfile& loaded);

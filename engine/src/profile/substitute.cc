@@ -3,144 +3,26 @@
 #include <algorithm>
 
 #include "profile/macro.h"
+#include "profile/ref_token.h"
 #include "util/pystr.h"
 
 namespace kiln::profile {
 
-namespace {
-
-// Marks a `$$` boundary inside substituted text; becomes "$" on output only,
-// so an escaped `$${x}` is never substituted again (the oracle's ESC).
-const std::string k_esc("\0ESCAPED-DOLLAR\0", 16);
-
-struct Token {
-  enum Kind { k_literal, k_escape, k_ref, k_bad_ref } kind = k_literal;
-  std::string text;     // literal text, or the whole `${...}` for references
-  std::string section;  // k_ref: "" means the current section
-  std::string option;   // k_ref
-  std::string problem;  // k_bad_ref
-};
-
-bool ref_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == ' ' || c == '.' ||
-         c == '_';
-}
-
-// zc.buildout's _simple: `[-a-zA-Z0-9 ._]+$` (Python's `$` also matches
-// before one trailing newline).
-bool simple_name(std::string_view s) {
-  if (!s.empty() && s.back() == '\n') s.remove_suffix(1);
-  return !s.empty() && std::all_of(s.begin(), s.end(), ref_char);
-}
-
-Token make_ref(std::string_view ref) {
-  Token t;
-  t.kind = Token::k_ref;
-  t.text = std::string(ref);
-  std::string_view inner = ref.substr(2, ref.size() - 3);
-  std::vector<std::string_view> parts = util::split_char(inner, ':');
-  bool valid = parts.size() == 2 && std::all_of(parts[0].begin(), parts[0].end(), ref_char) &&
-               !parts[1].empty() && std::all_of(parts[1].begin(), parts[1].end(), ref_char);
-  if (!valid) {
-    if (parts.size() < 2)
-      t.problem = "the substitution " + t.text + " has no colon";
-    else if (parts.size() > 2)
-      t.problem = "the substitution " + t.text + " has too many colons";
-    else if (!simple_name(parts[0]))
-      t.problem = "the section name in " + t.text + " has invalid characters";
-    else if (!simple_name(parts[1]))
-      t.problem = "the option name in " + t.text + " has invalid characters";
-    if (!t.problem.empty()) {
-      t.kind = Token::k_bad_ref;
-      return t;
-    }
-  }
-  t.section = std::string(parts[0]);
-  t.option = std::string(parts[1]);
-  return t;
-}
-
-// One `$$`-free piece: literals and `${...}` references (regex `[$]{[^}]*}`).
-void tokenize_piece(std::string_view piece, std::vector<Token>& out) {
-  std::size_t pos = 0;
-  while (pos < piece.size()) {
-    std::size_t start = piece.find("${", pos);
-    std::size_t end = start == std::string_view::npos ? start : piece.find('}', start + 2);
-    if (end == std::string_view::npos) {
-      out.push_back(Token{Token::k_literal, std::string(piece.substr(pos)), {}, {}, {}});
-      return;
-    }
-    if (start > pos)
-      out.push_back(
-          Token{Token::k_literal, std::string(piece.substr(pos, start - pos)), {}, {}, {}});
-    out.push_back(make_ref(piece.substr(start, end + 1 - start)));
-    pos = end + 1;
-  }
-}
-
-std::vector<Token> tokenize(std::string_view value) {
-  std::vector<Token> out;
-  std::size_t pos = 0;
-  for (;;) {
-    std::size_t p = value.find("$$", pos);
-    tokenize_piece(value.substr(pos, p == std::string_view::npos ? p : p - pos), out);
-    if (p == std::string_view::npos) return out;
-    out.push_back(Token{Token::k_escape, {}, {}, {}, {}});
-    pos = p + 2;
-  }
-}
-
-bool has_ref_start(std::string_view v) {
-  return v.find("${") != std::string_view::npos;
-}
-
-std::string unescape(std::string v) {
-  if (v.find(k_esc) != std::string::npos) {
-    util::replace_all(v, k_esc, "$");
-  } else if (has_ref_start(v)) {
-    util::replace_all(v, "$$", "$");
-  }
-  return v;
-}
-
 // One section being substituted: zc.buildout's Options.
-struct State {
+struct Substituter::State {
   std::string name;
   const RawSection* raw = nullptr;     // the merged section, or `expanded`
   std::optional<RawSection> expanded;  // after macro expansion (when that succeeded)
   std::unordered_map<std::string, std::string> cooked;
   std::unordered_map<std::string, std::string> data;
   std::unordered_map<std::string, std::vector<Token>> tokens;  // of raw values
+  bool initialized = false;
 };
 
-using Seen = std::vector<std::pair<const State*, std::string>>;
+Substituter::Substituter(const RawConfig& raw, SectionHook* hook) : m_raw(raw), m_hook(hook) {}
+Substituter::~Substituter() = default;
 
-}  // namespace
-
-class Substituter {
- public:
-  explicit Substituter(const RawConfig& raw) : m_raw(raw) {}
-  Expected<Resolved> run();
-
- private:
-  Expected<State*> section(std::string_view name);
-  Status initialize(State& s);
-  Expected<std::optional<std::string>> get(State& s, const std::string& option, Seen* seen);
-  Expected<std::string> evaluate(State& s, const std::vector<Token>& tokens, Seen& seen);
-  const std::vector<Token>& raw_tokens(State& s, const std::string& option, const std::string& v);
-  Error reference_error(const State& s, const std::string& option, std::string message) const;
-  void finish_buildout(State& b);
-  std::map<std::string, std::string> output(const State& s) const;
-
-  const RawConfig& m_raw;
-  std::unordered_map<std::string, std::unique_ptr<State>> m_states;
-  std::map<std::string, std::string> m_errors;
-  MacroCache m_macros;
-  std::optional<Error> m_fatal;
-  int m_depth = 0;
-};
-
-Expected<State*> Substituter::section(std::string_view name) {
+Expected<Substituter::State*> Substituter::section(std::string_view name) {
   auto it = m_states.find(std::string(name));
   if (it != m_states.end()) return it->second.get();
   const RawSection* raw = m_raw.find(name);
@@ -188,7 +70,22 @@ Status Substituter::initialize(State& s) {
       m_errors[s.name + ":" + key] = v.error().to_string();
     }
   }
-  return {};
+  s.initialized = true;
+  if (!m_hook || s.name == "buildout") return {};
+  // zc.buildout: force the `=>` dependencies, then initialise the recipe.
+  Expected<std::optional<std::string>> deps = get(s, "<part-dependencies>", nullptr);
+  if (!deps.ok()) return deps.error();
+  if (deps->has_value()) {
+    for (std::string_view d : util::py_split(**deps)) {
+      Expected<State*> t = section(d);
+      if (m_fatal) return *m_fatal;
+      if (!t.ok()) return reference_error(s, "<part-dependencies>", t.error().message);
+      m_refs[s.name].insert(std::string(d));
+    }
+  }
+  Status hooked = m_hook->initialized(*this, s.name);
+  if (!hooked.ok() && !m_fatal) m_fatal = hooked.error();
+  return hooked;
 }
 
 const std::vector<Token>& Substituter::raw_tokens(State& s, const std::string& option,
@@ -255,6 +152,7 @@ Expected<std::string> Substituter::evaluate(State& s, const std::vector<Token>& 
         return reference_error(s, seen.back().second, t.problem);
       case Token::k_ref: {
         const std::string& sname = t.section.empty() ? s.name : t.section;
+        if (sname != s.name) m_refs[s.name].insert(sname);
         Expected<State*> target = section(sname);
         if (m_fatal) return *m_fatal;
         if (!target.ok()) {
@@ -344,13 +242,78 @@ Expected<Resolved> Substituter::run() {
     Expected<State*> s = section(name);
     if (m_fatal) return *m_fatal;
     if (!s.ok()) return s.error();
-    if (name == "buildout") finish_buildout(**s);
+    if (name == "buildout" && !m_buildout_done) {
+      m_buildout_done = true;
+      finish_buildout(**s);
+    }
     if (m_fatal) return *m_fatal;
   }
   Resolved out;
   for (const std::string& name : order) out.sections[name] = output(*m_states.at(name));
   out.errors = std::move(m_errors);
   return out;
+}
+
+Status Substituter::touch(std::string_view name) {
+  Expected<State*> s = section(name);
+  if (m_fatal) return *m_fatal;
+  if (!s.ok()) return s.error();
+  if (name == "buildout" && !m_buildout_done) {
+    m_buildout_done = true;
+    finish_buildout(**s);
+    if (m_fatal) return *m_fatal;
+  }
+  return {};
+}
+
+Expected<std::optional<std::string>> Substituter::get(std::string_view section_name,
+                                                      const std::string& option) {
+  Status t = touch(section_name);
+  if (!t.ok()) return t.error();
+  State& s = *m_states.at(std::string(section_name));
+  Expected<std::optional<std::string>> v = get(s, option, nullptr);
+  if (m_fatal) return *m_fatal;
+  if (!v.ok()) return v.error();
+  if (v->has_value()) return std::optional(unescape(**v));
+  if (option == "_buildout_section_name_") return std::optional(s.name);
+  return std::optional<std::string>();
+}
+
+void Substituter::set(std::string_view section_name, const std::string& option, std::string value) {
+  auto it = m_states.find(std::string(section_name));
+  if (it == m_states.end()) return;
+  it->second->data[option] = std::move(value);
+}
+
+Expected<std::string> Substituter::substitute_text(std::string_view section_name,
+                                                   std::string_view text) {
+  Status t = touch(section_name);
+  if (!t.ok()) return t.error();
+  State& s = *m_states.at(std::string(section_name));
+  Seen seen{{&s, "<text>"}};
+  Expected<std::string> v = evaluate(s, tokenize(text), seen);
+  if (m_fatal) return *m_fatal;
+  if (!v.ok()) return v.error();
+  return has_ref_start(text) ? unescape(std::move(*v)) : std::string(text);
+}
+
+std::map<std::string, std::string> Substituter::options(std::string_view section_name) const {
+  auto it = m_states.find(std::string(section_name));
+  if (it == m_states.end()) return {};
+  return output(*it->second);
+}
+
+const std::set<std::string>& Substituter::references(std::string_view section_name) const {
+  static const std::set<std::string> k_none;
+  auto it = m_refs.find(std::string(section_name));
+  return it == m_refs.end() ? k_none : it->second;
+}
+
+const RawEntry* Substituter::raw_entry(std::string_view section_name,
+                                       std::string_view option) const {
+  auto it = m_states.find(std::string(section_name));
+  const RawSection* raw = it != m_states.end() ? it->second->raw : m_raw.find(section_name);
+  return raw ? raw->find(option) : nullptr;
 }
 
 Expected<Resolved> substitute_all(const RawConfig& raw) {
