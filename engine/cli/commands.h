@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "kiln/build.h"
 #include "kiln/profile.h"
 
 namespace kiln::cli {
@@ -19,6 +20,8 @@ struct GlobalOptions {
   std::string cache_dir;
   bool offline = false;
   bool non_newest = false;
+  std::string root;  // --root: Kiln's state directory ("" = kiln.ini's)
+  int jobs = 0;      // -j: parts built at once (0 = kiln.ini's, default: cores)
 };
 
 // Adds the global options to `app`.
@@ -32,6 +35,14 @@ bool make_profile_options(const GlobalOptions& global, ProfileOptions* out);
 using Command = std::function<int()>;
 Command add_resolve_command(CLI::App& app, const GlobalOptions& global);
 Command add_annotate_command(CLI::App& app, const GlobalOptions& global);
+Command add_install_command(CLI::App& app, const GlobalOptions& global);
+Command add_software_command(CLI::App& app, const GlobalOptions& global);
+Command add_graph_command(CLI::App& app, const GlobalOptions& global);
+Command add_recipes_command(CLI::App& app, const GlobalOptions& global);
+
+// The root and job count from the flags and kiln.ini; false after printing
+// an error.
+bool resolve_root_and_jobs(const GlobalOptions& global, std::string* root, int* jobs);
 
 // Prints "kiln: <message>" on stderr.
 void print_error(const Error& error);

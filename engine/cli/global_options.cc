@@ -15,6 +15,20 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag("-o,--offline", g.offline, "Never touch the network; use cached copies only");
   app.add_flag("-N,--non-newest", g.non_newest,
                "Use cached copies of remote profiles when present");
+  app.add_option("--root", g.root, "Kiln's state directory (default: kiln.ini's root)");
+  app.add_option("-j,--jobs", g.jobs, "Parts built at once (default: number of cores)")
+      ->check(CLI::Range(1, 1024));
+}
+
+bool resolve_root_and_jobs(const GlobalOptions& g, std::string* root, int* jobs) {
+  Expected<config::Settings> settings = config::load_settings(g.config_file);
+  if (!settings.ok()) {
+    print_error(settings.error());
+    return false;
+  }
+  if (root) *root = g.root.empty() ? settings->root : g.root;
+  if (jobs) *jobs = g.jobs > 0 ? g.jobs : settings->jobs;
+  return true;
 }
 
 bool make_profile_options(const GlobalOptions& g, ProfileOptions* out) {

@@ -14,7 +14,9 @@ const char* first_command_word(int argc, char** argv) {
     if (std::strcmp(a, "--") == 0) return nullptr;
     if (a[0] == '-') {
       bool takes_value = std::strcmp(a, "--config") == 0 || std::strcmp(a, "-D") == 0 ||
-                         std::strcmp(a, "--define") == 0 || std::strcmp(a, "--cache-dir") == 0;
+                         std::strcmp(a, "--define") == 0 || std::strcmp(a, "--cache-dir") == 0 ||
+                         std::strcmp(a, "--root") == 0 || std::strcmp(a, "-j") == 0 ||
+                         std::strcmp(a, "--jobs") == 0;
       if (takes_value) ++i;
       continue;
     }
@@ -35,13 +37,18 @@ int main(int argc, char** argv) {
   std::vector<kiln::cli::Command> runs;
   runs.push_back(kiln::cli::add_resolve_command(app, global));
   runs.push_back(kiln::cli::add_annotate_command(app, global));
+  runs.push_back(kiln::cli::add_install_command(app, global));
+  runs.push_back(kiln::cli::add_software_command(app, global));
+  runs.push_back(kiln::cli::add_graph_command(app, global));
+  runs.push_back(kiln::cli::add_recipes_command(app, global));
   std::vector<CLI::App*> subs = app.get_subcommands({});
   if (const char* word = first_command_word(argc, argv)) {
     bool known = false;
     for (CLI::App* s : subs) known = known || s->check_name(word);
     if (!known) {
       std::cerr << "kiln: unknown command '" << word
-                << "' (commands: resolve, annotate; see kiln --help)\n";
+                << "' (commands: software, install, graph, recipes, resolve, annotate; see kiln "
+                   "--help)\n";
       return 2;
     }
   }

@@ -1,0 +1,236 @@
+#include "build/builder.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <mutex>
+#include <set>
+
+#include "build/installed_state.h"
+#include "build/part_discovery.h"
+#include "build/planner.h"
+#include "build/scheduler.h"
+#include "profile/resolve.h"
+
+namespace kiln::build {
+
+namespace fs = std::filesystem;
+
+std::string state_path(const std::string& directory) {
+  return directory + "/.kiln/installed.json";
+}
+
+namespace {
+
+struct Context {
+  const BuildRequest& request;
+  recipe::PluginRegistry& plugins;
+  recipe::HostServices& services;
+  BuildOutput& output;
+  std::string directory;
+  std::string shared;
+  InstalledState state;
+  std::mutex state_mutex;
+
+  std::string log_path(const std::string& part) const {
+    return directory + "/.kiln/log/" + part + ".log";
+  }
+  // REQUIRES: state_mutex held.
+  Status save() { return save_state(state_path(directory), state); }
+};
+
+bool under(const std::string& path, const std::string& dir) {
+  if (dir.empty()) return false;
+  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                         path[dir.size()] == '/');
+}
+
+// Removes what a part created, except kept paths and shared parts.
+void remove_paths(Context& ctx, const std::string& part, const std::vector<std::string>& paths,
+                  const std::set<std::string>& kept) {
+  for (auto it = paths.rbegin(); it != paths.rend(); ++it) {
+    if (kept.count(*it) || under(*it, ctx.shared)) continue;
+    std::error_code ec;
+    fs::remove_all(*it, ec);
+    if (ec) ctx.output.warning("part " + part + ": cannot remove " + *it + ": " + ec.message());
+  }
+}
+
+std::string identity(const Part& p) {
+  return p.recipe.plugin + ":" + p.recipe.entry + "@" + p.plugin->descriptor->version;
+}
+
+KilnPart make_ctx(Context& ctx, const std::string& name, recipe::Phase phase,
+                  recipe::OptionAccess& options, recipe::PartLog& log) {
+  KilnPart k;
+  k.name = name;
+  k.phase = phase;
+  k.options = &options;
+  k.services = &ctx.services;
+  k.log = &log;
+  k.build_directory = ctx.directory;
+  k.shared_directory = ctx.shared;
+  return k;
+}
+
+Status uninstall_part(Context& ctx, const std::string& name, const std::string& reason) {
+  InstalledPart rec = ctx.state.parts.at(name);
+  ctx.output.event("uninstall", name, reason);
+  std::set<std::string> kept;
+  std::string plugin_name = rec.recipe.substr(0, rec.recipe.find(':'));
+  std::string entry = rec.recipe.substr(plugin_name.size() + 1);
+  entry = entry.substr(0, entry.find('@'));
+  Expected<const recipe::LoadedPlugin*> plugin = ctx.plugins.load(plugin_name);
+  const KilnRecipeEntry* e = plugin.ok() ? (*plugin)->find_entry(entry) : nullptr;
+  if (e) {
+    PartLogSink log(ctx.output, name, ctx.log_path(name));
+    recipe::MapOptions options(rec.options);
+    KilnPart k = make_ctx(ctx, name, recipe::Phase::k_uninstall, options, log);
+    Status st = recipe::call_entry(*e, k);
+    if (!st.ok()) ctx.output.warning("part " + name + ": uninstall: " + st.error().message);
+    kept = k.kept_paths;
+  } else {
+    ctx.output.warning("part " + name + ": recipe " + rec.recipe +
+                       " is not available; removing its files only");
+  }
+  remove_paths(ctx, name, rec.paths, kept);
+  std::lock_guard<std::mutex> lock(ctx.state_mutex);
+  ctx.state.forget(name);
+  return ctx.save();
+}
+
+InstalledPart record_of(const Part& p, std::map<std::string, std::string> options,
+                        std::vector<std::string> paths) {
+  InstalledPart r;
+  r.recipe = identity(p);
+  r.signature = p.signature;
+  r.options = std::move(options);
+  r.paths = std::move(paths);
+  r.deps = p.deps;
+  return r;
+}
+
+Status install_part(Context& ctx, const Part& part) {
+  ctx.output.event("install", part.name);
+  {
+    std::lock_guard<std::mutex> lock(ctx.state_mutex);
+    ctx.state.pending[part.name] = part.declared_paths;
+    if (Status st = ctx.save(); !st.ok()) return st;
+  }
+  PartLogSink log(ctx.output, part.name, ctx.log_path(part.name));
+  std::map<std::string, std::string> options = part.options;
+  recipe::MapOptions access(options);
+  KilnPart k = make_ctx(ctx, part.name, recipe::Phase::k_install, access, log);
+  k.added_paths = part.declared_paths;
+  Status st = recipe::call_entry(*part.entry, k);
+  std::lock_guard<std::mutex> lock(ctx.state_mutex);
+  if (!st.ok()) {
+    remove_paths(ctx, part.name, k.added_paths, {});
+    ctx.state.pending.erase(part.name);
+    (void)ctx.save();
+    return part_error(part, "install failed: " + st.error().message);
+  }
+  ctx.state.pending.erase(part.name);
+  ctx.state.record(part.name, record_of(part, std::move(options), std::move(k.added_paths)));
+  return ctx.save();
+}
+
+Status update_part(Context& ctx, const Part& part) {
+  ctx.output.event("update", part.name);
+  InstalledPart rec;
+  {
+    std::lock_guard<std::mutex> lock(ctx.state_mutex);
+    rec = ctx.state.parts.at(part.name);
+  }
+  PartLogSink log(ctx.output, part.name, ctx.log_path(part.name));
+  std::map<std::string, std::string> options = part.options;
+  recipe::MapOptions access(options);
+  KilnPart k = make_ctx(ctx, part.name, recipe::Phase::k_update, access, log);
+  k.added_paths = rec.paths;
+  Status st = recipe::call_entry(*part.entry, k);
+  if (!st.ok()) return part_error(part, "update failed: " + st.error().message);
+  std::lock_guard<std::mutex> lock(ctx.state_mutex);
+  ctx.state.record(part.name, record_of(part, std::move(options), std::move(k.added_paths)));
+  return ctx.save();
+}
+
+// Removes what interrupted installs left behind.
+Status clean_pending(Context& ctx) {
+  if (ctx.state.pending.empty()) return {};
+  for (const auto& [name, paths] : ctx.state.pending) {
+    ctx.output.note("Cleaning up the interrupted install of " + name);
+    remove_paths(ctx, name, paths, {});
+    if (ctx.state.parts.count(name)) ctx.state.forget(name);
+  }
+  ctx.state.pending.clear();
+  return ctx.save();
+}
+
+Status execute(Context& ctx, const Discovered& found, const std::vector<PlanStep>& plan) {
+  for (const PlanStep& s : plan)
+    if (s.kind == PlanStep::k_uninstall)
+      if (Status st = uninstall_part(ctx, s.part, s.reason); !st.ok()) return st;
+  std::map<std::string, PlanStep::Kind> kind;
+  for (const PlanStep& s : plan)
+    if (s.kind != PlanStep::k_uninstall) kind[s.part] = s.kind;
+  std::vector<Task> tasks;
+  std::map<std::string, std::size_t> index;
+  for (const Part& p : found.parts) {
+    if (!kind.count(p.name)) continue;
+    Task t;
+    t.name = p.name;
+    for (const std::string& d : p.deps)
+      if (index.count(d)) t.deps.push_back(index[d]);
+    bool install = kind[p.name] == PlanStep::k_install;
+    t.run = [&ctx, &p, install] { return install ? install_part(ctx, p) : update_part(ctx, p); };
+    index[p.name] = tasks.size();
+    tasks.push_back(std::move(t));
+  }
+  ctx.output.set_total(static_cast<int>(tasks.size()));
+  std::vector<TaskOutcome> out = run_tasks(tasks, ctx.request.jobs);
+  std::vector<Error> errors;
+  for (const TaskOutcome& o : out)
+    if (o.state == TaskOutcome::k_failed) errors.push_back(o.error);
+  if (errors.empty()) return {};
+  for (std::size_t i = 1; i < errors.size(); ++i)
+    ctx.output.event("failed", "", errors[i].to_string());
+  return errors.front();
+}
+
+}  // namespace
+
+Expected<BuildReport> run_build(const BuildRequest& request, recipe::PluginRegistry& plugins,
+                                recipe::HostServices& services, BuildOutput& output) {
+  Expected<profile::LoadedProfile> loaded =
+      profile::load_with_options(request.profile, request.profile_options, false);
+  if (!loaded.ok()) return loaded.error();
+  Expected<profile::RawConfig> raw = profile::raw_view(*loaded);
+  if (!raw.ok()) return raw.error();
+  Context ctx{request, plugins, services, output, loaded->directory, request.shared_directory,
+              {},      {}};
+  if (ctx.directory.empty())
+    return Error(ErrorCode::k_invalid, "the profile has no [buildout] directory");
+  if (ctx.shared.empty()) ctx.shared = ctx.directory + "/shared";
+  PartLogSink init_log(output, "init", ctx.log_path("_init"));
+  DiscoveryOptions dopt{request.only, ctx.directory, ctx.shared};
+  Expected<Discovered> found = discover_parts(*raw, plugins, services, init_log, dopt);
+  if (!found.ok()) return found.error();
+  Expected<InstalledState> state = load_state(state_path(ctx.directory));
+  if (!state.ok()) return state.error();
+  ctx.state = std::move(*state);
+  if (!request.dry_run)
+    if (Status st = clean_pending(ctx); !st.ok()) return st.error();
+  std::vector<PlanStep> steps = make_plan(*found, ctx.state, !request.only.empty());
+  BuildReport report;
+  report.directory = ctx.directory;
+  for (const PlanStep& s : steps) {
+    if (request.dry_run) output.note("would " + plan_text(s, true));
+    (s.kind == PlanStep::k_install  ? report.installed
+     : s.kind == PlanStep::k_update ? report.updated
+                                    : report.uninstalled)++;
+  }
+  if (request.dry_run) return report;
+  if (Status st = execute(ctx, *found, steps); !st.ok()) return st.error();
+  return report;
+}
+
+}  // namespace kiln::build

@@ -1,0 +1,58 @@
+#include "build/host_services.h"
+
+#include "archive/extract.h"
+#include "process/run.h"
+
+namespace kiln::build {
+
+namespace {
+
+net::DownloadOptions download_options(const HostServicesOptions& o) {
+  net::DownloadOptions d;
+  d.cache_dir = o.cache_dir;
+  d.offline = o.offline;
+  return d;
+}
+
+}  // namespace
+
+RealHostServices::RealHostServices(const HostServicesOptions& options)
+    : m_downloader(download_options(options)), m_env(process::current_environment()) {}
+
+Status RealHostServices::download(const std::string& url, const std::string& md5,
+                                  const std::string& sha256, const std::string& destination) {
+  net::Checksum sum;
+  sum.md5 = md5;
+  sum.sha256 = sha256;
+  return m_downloader.download(url, sum, destination);
+}
+
+Status RealHostServices::extract(const std::string& archive, const std::string& destination,
+                                 int strip_mode) {
+  archive::ExtractOptions o;
+  o.strip = strip_mode == KILN_STRIP_ALWAYS          ? archive::StripMode::k_always
+            : strip_mode == KILN_STRIP_IF_SINGLE_DIR ? archive::StripMode::k_if_single_dir
+                                                     : archive::StripMode::k_never;
+  return archive::extract(archive, destination, o);
+}
+
+Expected<int> RealHostServices::run(const std::vector<std::string>& argv,
+                                    const std::vector<std::string>& extra_env,
+                                    const std::string& cwd, recipe::PartLog& log) {
+  process::RunRequest req;
+  req.argv = argv;
+  req.env = m_env;
+  for (const std::string& kv : extra_env) {
+    std::size_t eq = kv.find('=');
+    if (eq == std::string::npos) continue;
+    req.env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  req.cwd = cwd;
+  req.on_line = [&log](std::string_view line) { log.write(KILN_LOG_DEBUG, line); };
+  Expected<process::RunResult> r = process::run(req);
+  if (!r.ok()) return r.error();
+  if (r->signal) return 128 + r->signal;
+  return r->exit_code;
+}
+
+}  // namespace kiln::build

@@ -1,0 +1,244 @@
+#include "build/part_discovery.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "util/hash.h"
+#include "util/pystr.h"
+
+namespace kiln::build {
+
+namespace {
+
+// A part's options during init: read and written through the Substituter.
+class InitOptions : public recipe::OptionAccess {
+ public:
+  InitOptions(profile::Substituter& sub, std::string section, std::set<std::string>& refs)
+      : m_sub(sub), m_section(std::move(section)), m_refs(refs) {}
+  std::optional<std::string> get(const std::string& option) override {
+    Expected<std::optional<std::string>> v = m_sub.get(m_section, option);
+    return v.ok() ? *v : std::nullopt;
+  }
+  void set(const std::string& option, const std::string& value) override {
+    m_sub.set(m_section, option, value);
+  }
+  std::map<std::string, std::string> all() override { return m_sub.options(m_section); }
+  Expected<std::optional<std::string>> section_option(const std::string& section,
+                                                      const std::string& option) override {
+    if (section != m_section) m_refs.insert(section);
+    return m_sub.get(section, option);
+  }
+  Expected<std::string> substitute(const std::string& text) override {
+    return m_sub.substitute_text(m_section, text);
+  }
+
+ private:
+  profile::Substituter& m_sub;
+  std::string m_section;
+  std::set<std::string>& m_refs;
+};
+
+struct Problem {
+  std::string file;
+  int line = 0;
+  std::string message;
+};
+
+class DiscoveryHook : public profile::SectionHook {
+ public:
+  DiscoveryHook(const profile::RawConfig& raw, recipe::PluginRegistry& plugins,
+                recipe::HostServices& services, recipe::PartLog& log,
+                const DiscoveryOptions& options)
+      : m_raw(raw), m_plugins(plugins), m_services(services), m_log(log), m_options(options) {}
+
+  Status initialized(profile::Substituter& sub, const std::string& section) override;
+
+  std::vector<Part> parts;
+  std::vector<Problem> problems;
+  std::map<std::string, std::set<std::string>> extra_refs;  // init-time reads
+
+ private:
+  void locate(Part& part) const;
+  bool check_options(profile::Substituter& sub, Part& part);
+
+  const profile::RawConfig& m_raw;
+  recipe::PluginRegistry& m_plugins;
+  recipe::HostServices& m_services;
+  recipe::PartLog& m_log;
+  const DiscoveryOptions& m_options;
+};
+
+void DiscoveryHook::locate(Part& part) const {
+  const profile::RawSection* s = m_raw.find(part.name);
+  const profile::RawEntry* e = s ? s->find("recipe") : nullptr;
+  if (e && !e->origin.is_special()) {
+    part.recipe_file = std::string(e->origin.name());
+    part.recipe_line = e->origin.line;
+  }
+}
+
+bool DiscoveryHook::check_options(profile::Substituter& sub, Part& part) {
+  bool ok = true;
+  for (std::size_t i = 0; i < part.entry->option_count; ++i) {
+    const KilnOptionSpec& spec = part.entry->options[i];
+    if (!spec.name) continue;
+    Expected<std::optional<std::string>> v = sub.get(part.name, spec.name);
+    bool present = v.ok() && v->has_value();
+    if (!present && spec.default_value) {
+      sub.set(part.name, spec.name, spec.default_value);
+    } else if (!present && spec.required) {
+      problems.push_back(
+          {part.recipe_file, part.recipe_line,
+           "part [" + part.name + "] (recipe " + part.recipe.written + "): required option '" +
+               spec.name + "' is missing" +
+               (spec.description ? std::string(" (") + spec.description + ")" : std::string())});
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+Status DiscoveryHook::initialized(profile::Substituter& sub, const std::string& section) {
+  Expected<std::optional<std::string>> r = sub.get(section, "recipe");
+  if (!r.ok() || !r->has_value() || util::py_is_blank(**r)) return {};
+  Part part;
+  part.name = section;
+  locate(part);
+  auto problem = [&](const std::string& m) {
+    problems.push_back({part.recipe_file, part.recipe_line, "part [" + section + "]: " + m});
+    return Status();
+  };
+  Expected<recipe::RecipeName> name = recipe::parse_recipe_name(**r);
+  if (!name.ok()) return problem(name.error().message);
+  part.recipe = *name;
+  Expected<const recipe::LoadedPlugin*> plugin = m_plugins.load(part.recipe.plugin);
+  if (!plugin.ok()) return problem("recipe " + part.recipe.written + ": " + plugin.error().message);
+  part.plugin = *plugin;
+  part.entry = part.plugin->find_entry(part.recipe.entry);
+  if (!part.entry) {
+    std::string have;
+    for (std::size_t i = 0; i < part.plugin->descriptor->entry_count; ++i)
+      have += std::string(have.empty() ? "" : ", ") + part.plugin->descriptor->entries[i].name;
+    return problem("recipe " + part.recipe.written + ": plugin '" + part.recipe.plugin +
+                   "' has no entry '" + part.recipe.entry + "' (it has: " + have + ")");
+  }
+  if (!check_options(sub, part)) return {};
+  InitOptions access(sub, section, extra_refs[section]);
+  KilnPart ctx;
+  ctx.name = section;
+  ctx.phase = recipe::Phase::k_init;
+  ctx.options = &access;
+  ctx.services = &m_services;
+  ctx.log = &m_log;
+  ctx.build_directory = m_options.build_directory;
+  ctx.shared_directory = m_options.shared_directory;
+  Status st = recipe::call_entry(*part.entry, ctx);
+  if (!st.ok()) return part_error(part, "init failed: " + st.error().message);
+  part.declared_paths = std::move(ctx.added_paths);
+  parts.push_back(std::move(part));
+  return {};
+}
+
+std::string join_problems(const std::vector<Problem>& problems) {
+  std::string out;
+  for (const Problem& p : problems) {
+    if (!out.empty()) out += "\n  ";
+    out += (p.file.empty() ? "" : p.file + ":" + std::to_string(p.line) + ": ") + p.message;
+  }
+  return out;
+}
+
+}  // namespace
+
+Error part_error(const Part& part, const std::string& message) {
+  return Error(ErrorCode::k_invalid,
+               "part [" + part.name + "] (recipe " + part.recipe.written + "): " + message,
+               part.recipe_file, part.recipe_line);
+}
+
+namespace {
+
+// Parts reachable from `part` through sections that are not parts.
+void collect_deps(const std::string& from, profile::Substituter& sub,
+                  const std::map<std::string, std::set<std::string>>& extra,
+                  const std::set<std::string>& part_names, std::set<std::string>& seen,
+                  std::set<std::string>& out) {
+  auto visit = [&](const std::string& s) {
+    if (!seen.insert(s).second) return;
+    if (part_names.count(s))
+      out.insert(s);
+    else
+      collect_deps(s, sub, extra, part_names, seen, out);
+  };
+  for (const std::string& s : sub.references(from)) visit(s);
+  if (auto it = extra.find(from); it != extra.end())
+    for (const std::string& s : it->second) visit(s);
+}
+
+void compute_signatures(std::vector<Part>& parts) {
+  std::map<std::string, std::string> sigs;
+  for (Part& p : parts) {
+    std::string text = "recipe\n" + p.recipe.plugin + ":" + p.recipe.entry + "@" +
+                       p.plugin->descriptor->version + "\n";
+    for (const auto& [k, v] : p.options) text += k + "=" + v + "\n\x1f";
+    for (const std::string& d : p.deps) text += "dep " + d + " " + sigs[d] + "\n";
+    p.signature = util::sha256_hex(text);
+    sigs[p.name] = p.signature;
+  }
+}
+
+}  // namespace
+
+Expected<Discovered> discover_parts(const profile::RawConfig& raw, recipe::PluginRegistry& plugins,
+                                    recipe::HostServices& services, recipe::PartLog& log,
+                                    const DiscoveryOptions& options) {
+  DiscoveryHook hook(raw, plugins, services, log, options);
+  profile::Substituter sub(raw, &hook);
+  Discovered out;
+  Status st = sub.touch("buildout");
+  if (!st.ok()) return st.error();
+  Expected<std::optional<std::string>> conf = sub.get("buildout", "parts");
+  if (!conf.ok()) return conf.error();
+  if (conf->has_value())
+    for (std::string_view p : util::py_split(**conf)) out.conf_parts.emplace_back(p);
+  const std::vector<std::string>& wanted = options.only.empty() ? out.conf_parts : options.only;
+  for (const std::string& name : wanted) {
+    Status t = sub.touch(name);
+    if (!t.ok()) {
+      Error e = t.error();
+      if (e.code == ErrorCode::k_reference) e.message = "part " + name + ": " + e.message;
+      return e;
+    }
+  }
+  if (!hook.problems.empty()) {
+    Error e(ErrorCode::k_not_found, join_problems(hook.problems), hook.problems[0].file,
+            hook.problems[0].line);
+    if (hook.problems.size() > 1)
+      e = Error(ErrorCode::k_not_found, std::to_string(hook.problems.size()) +
+                                            " problems with recipes:\n  " +
+                                            join_problems(hook.problems));
+    return e;
+  }
+  std::set<std::string> names;
+  for (const Part& p : hook.parts) names.insert(p.name);
+  for (const Part& p : hook.parts) {
+    for (const auto& [key, why] : sub.errors()) {
+      if (key.compare(0, p.name.size() + 1, p.name + ":") != 0) continue;
+      return Error(ErrorCode::k_reference, why);  // `why` names file:line
+    }
+  }
+  for (Part& p : hook.parts) {
+    p.options = sub.options(p.name);
+    std::set<std::string> seen{p.name}, deps;
+    collect_deps(p.name, sub, hook.extra_refs, names, seen, deps);
+    for (const Part& q : hook.parts) {  // in install order, earlier parts only
+      if (&q == &p) break;
+      if (deps.count(q.name)) p.deps.push_back(q.name);
+    }
+  }
+  compute_signatures(hook.parts);
+  out.parts = std::move(hook.parts);
+  return out;
+}
+
+}  // namespace kiln::build
