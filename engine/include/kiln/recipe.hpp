@@ -74,7 +74,8 @@ class Part {
     const char* v = m_host->get_option(m_part, option.c_str());
     if (!v) return fallback;
     std::string s;
-    for (const char* p = v; *p; ++p) s += static_cast<char>(std::tolower(static_cast<unsigned char>(*p)));
+    for (const char* p = v; *p; ++p)
+      s += static_cast<char>(std::tolower(static_cast<unsigned char>(*p)));
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.erase(0, 1);
     if (s == "true" || s == "yes" || s == "on" || s == "1") return true;
@@ -114,8 +115,8 @@ class Part {
   void add_path(const std::string& path) { check(m_host->add_path(m_part, path.c_str())); }
   void keep_path(const std::string& path) { check(m_host->keep_path(m_part, path.c_str())); }
 
-  void download(const std::string& url, const std::string& destination,
-                const std::string& md5 = {}, const std::string& sha256 = {}) {
+  void download(const std::string& url, const std::string& destination, const std::string& md5 = {},
+                const std::string& sha256 = {}) {
     check(m_host->download(m_part, url.c_str(), md5.c_str(), sha256.c_str(), destination.c_str()));
   }
   void extract(const std::string& archive, const std::string& destination,
@@ -249,8 +250,9 @@ struct PluginStorage {
   KilnRecipePlugin plugin{};
 };
 
-inline const KilnRecipePlugin* make_plugin(PluginStorage& s, const char* name, const char* version,
-                                           std::initializer_list<std::shared_ptr<EntryStorage>> es) {
+inline const KilnRecipePlugin* make_plugin(
+    PluginStorage& s, const char* name, const char* version,
+    std::initializer_list<std::shared_ptr<EntryStorage>> es) {
   if (s.plugin.abi_version == 0) {
     for (const auto& e : es) {
       s.storage.push_back(e);
@@ -273,10 +275,10 @@ inline const KilnRecipePlugin* make_plugin(PluginStorage& s, const char* name, c
 
 // Defines the plugin's exported descriptor. Use once per plugin:
 //   KILN_RECIPE_PLUGIN("name", "version", kiln::sdk::entry<A>(...), ...);
-#define KILN_RECIPE_PLUGIN(plugin_name, plugin_version, ...)                              \
-  extern "C" KILN_RECIPE_EXPORT const KilnRecipePlugin* kiln_recipe_plugin(void) {        \
-    static ::kiln::sdk::detail::PluginStorage storage;                                    \
-    static const KilnRecipePlugin* plugin =                                               \
+#define KILN_RECIPE_PLUGIN(plugin_name, plugin_version, ...)                                   \
+  extern "C" KILN_RECIPE_EXPORT const KilnRecipePlugin* kiln_recipe_plugin(void) {             \
+    static ::kiln::sdk::detail::PluginStorage storage;                                         \
+    static const KilnRecipePlugin* plugin =                                                    \
         ::kiln::sdk::detail::make_plugin(storage, plugin_name, plugin_version, {__VA_ARGS__}); \
-    return plugin;                                                                        \
+    return plugin;                                                                             \
   }

@@ -6,11 +6,11 @@
 #include "build/builder.h"
 #include "build/host_services.h"
 #include "build/part_discovery.h"
-#include "deploy/file_lock.h"
 #include "kiln/build.h"
 #include "profile/resolve.h"
 #include "recipe/recipe_name.h"
 #include "util/atomic_file.h"
+#include "util/file_lock.h"
 #include "util/hash.h"
 
 namespace kiln {
@@ -72,8 +72,8 @@ Expected<BuildSummary> build_software_release(const std::string& root, const std
   if (!is_url(canonical) && !fs::exists(canonical))
     return Error(ErrorCode::k_not_found, "no such software release profile", canonical);
   std::string dir = software_release_directory(root, url);
-  Expected<deploy::FileLock> lock =
-      deploy::FileLock::acquire(dir + "/.lock", options.wait_for_lock, [&](const std::string& who) {
+  Expected<util::FileLock> lock =
+      util::FileLock::acquire(dir + "/.lock", options.wait_for_lock, [&](const std::string& who) {
         if (options.output != BuildOutputMode::k_json)
           std::fprintf(stderr, "kiln: waiting for %s, which is building %s\n", who.c_str(),
                        dir.c_str());

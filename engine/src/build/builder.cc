@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "build/installed_state.h"
@@ -10,6 +11,7 @@
 #include "build/planner.h"
 #include "build/scheduler.h"
 #include "profile/resolve.h"
+#include "util/file_lock.h"
 
 namespace kiln::build {
 
@@ -130,7 +132,14 @@ Status install_part(Context& ctx, const Part& part) {
     return part_error(part, "install failed: " + st.error().message);
   }
   ctx.state.pending.erase(part.name);
-  ctx.state.record(part.name, record_of(part, std::move(options), std::move(k.added_paths)));
+  // Paths declared at init that the install did not leave (a compile
+  // directory, say) are not the part's.
+  std::vector<std::string> paths;
+  for (std::string& p : k.added_paths) {
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(p, ec))) paths.push_back(std::move(p));
+  }
+  ctx.state.record(part.name, record_of(part, std::move(options), std::move(paths)));
   return ctx.save();
 }
 
@@ -148,8 +157,13 @@ Status update_part(Context& ctx, const Part& part) {
   k.added_paths = rec.paths;
   Status st = recipe::call_entry(*part.entry, k);
   if (!st.ok()) return part_error(part, "update failed: " + st.error().message);
+  InstalledPart now = record_of(part, std::move(options), std::move(k.added_paths));
   std::lock_guard<std::mutex> lock(ctx.state_mutex);
-  ctx.state.record(part.name, record_of(part, std::move(options), std::move(k.added_paths)));
+  const InstalledPart& before = ctx.state.parts.at(part.name);
+  if (before.options == now.options && before.paths == now.paths && before.deps == now.deps &&
+      before.recipe == now.recipe)
+    return {};  // nothing changed: no state write (a no-op re-run stays fast)
+  ctx.state.record(part.name, std::move(now));
   return ctx.save();
 }
 
@@ -210,6 +224,16 @@ Expected<BuildReport> run_build(const BuildRequest& request, recipe::PluginRegis
   if (ctx.directory.empty())
     return Error(ErrorCode::k_invalid, "the profile has no [buildout] directory");
   if (ctx.shared.empty()) ctx.shared = ctx.directory + "/shared";
+  // One build of a directory at a time; the lock dies with the process.
+  std::optional<util::FileLock> lock;
+  if (!request.dry_run) {
+    Expected<util::FileLock> l =
+        util::FileLock::acquire(ctx.directory + "/.kiln/lock", true, [&](const std::string& who) {
+          output.warning("waiting for " + who + ", which is building " + ctx.directory);
+        });
+    if (!l.ok()) return l.error();
+    lock.emplace(std::move(*l));
+  }
   PartLogSink init_log(output, "init", ctx.log_path("_init"));
   DiscoveryOptions dopt{request.only, ctx.directory, ctx.shared};
   Expected<Discovered> found = discover_parts(*raw, plugins, services, init_log, dopt);

@@ -1,4 +1,4 @@
-#include "deploy/file_lock.h"
+#include "util/file_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <string>
 
-namespace kiln::deploy {
+namespace kiln::util {
 
 namespace {
 
@@ -64,4 +64,4 @@ FileLock::~FileLock() {
   if (m_fd >= 0) ::close(m_fd);  // releases the flock
 }
 
-}  // namespace kiln::deploy
+}  // namespace kiln::util

@@ -7,7 +7,7 @@
 
 #include "kiln/error.h"
 
-namespace kiln::deploy {
+namespace kiln::util {
 
 class FileLock {
  public:
@@ -25,4 +25,4 @@ class FileLock {
   int m_fd = -1;
 };
 
-}  // namespace kiln::deploy
+}  // namespace kiln::util
