@@ -198,3 +198,30 @@ TEST_CASE("download-unpacked:hexagonit download-only keeps the file as is",
     CHECK(kiln_recipe_test::mode_of(b / "dl/keep.tgz") == 0600);
   }
 }
+
+TEST_CASE("download-unpacked: shared = true extracts under the shared directory, reused",
+          "[recipe][download-unpacked]") {
+  Build b;
+  std::string archive = make_archive(b, "pkg.tar.gz", "tar czf");
+  std::string cfg = "[buildout]\nparts = use\n\n[x]\nrecipe = " + k_unpacked +
+                    "\nshared = true\nurl = " + archive +
+                    "\n\n[use]\nrecipe = command\nstop-on-error = true\ncommand = echo "
+                    "${x:location} > " + (b / "location") + "\n";
+  b.profile(cfg);
+  RunResult r = b.install();
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  std::string location = read_file(b / "location");
+  REQUIRE(!location.empty());
+  location.pop_back();
+  CHECK(location.rfind(b / "shared/x/", 0) == 0);
+  CHECK(read_file(location + "/README") == "readme\n");
+  b.profile("[buildout]\nparts =\n");
+  REQUIRE(b.install().status == 0);
+  CHECK(exists(location + "/README"));
+  b.profile(cfg);  // installed again: the shared copy is reused
+  r = b.install();
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(read_file(b / "location") == location + "\n");
+}

@@ -179,3 +179,26 @@ TEST_CASE("download: removing the part removes the file", "[recipe][download]") 
   CHECK(r.status == 0);
   CHECK_FALSE(exists(b / "parts/x"));
 }
+
+TEST_CASE("download: shared = true downloads once under the shared directory and keeps it",
+          "[recipe][download]") {
+  Build b;
+  write_file(b / "src/hello.txt", "hello\n");
+  b.profile(
+      "[buildout]\nparts = use\n\n"
+      "[x]\nrecipe = download\nshared = true\nurl = " + (b / "src/hello.txt") +
+      "\n\n[use]\nrecipe = command\nstop-on-error = true\ncommand = echo ${x:target} > " +
+      (b / "target") + "\n");
+  RunResult r = b.install();
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  std::string target = read_file(b / "target");
+  REQUIRE(!target.empty());
+  target.pop_back();
+  CHECK(target.rfind(b / "shared/x/", 0) == 0);
+  CHECK(read_file(target) == "hello\n");
+  CHECK_FALSE(exists(b / "parts/x"));
+  b.profile("[buildout]\nparts =\n");
+  REQUIRE(b.install().status == 0);
+  CHECK(exists(target));
+}

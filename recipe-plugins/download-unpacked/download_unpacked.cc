@@ -1,5 +1,6 @@
 // slapos.recipe.build:download-unpacked and hexagonit.recipe.download: download
 // an archive and extract it (through the host). docs/recipes/download-unpacked.md.
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -37,11 +38,35 @@ std::string url_basename(const std::string& url) {
   return base.empty() ? "download" : base;
 }
 
-std::string default_destination(Part& part) {
-  if (part.get_bool("shared", false)) {
-    std::string shared = part.shared_directory();
-    if (!shared.empty()) return shared;
+// FNV-1a 64 of the options that key a shared part (those a recipe or the
+// engine add, starting with '_', and what init sets are left out).
+std::string options_hash(const Part& part) {
+  uint64_t h = 1469598103934665603ull;
+  auto feed = [&h](const std::string& s) {
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;
+  };
+  for (const auto& [name, value] : part.options()) {
+    if (name.empty() || name[0] == '_' || name == "location" || name == "target") continue;
+    feed(name);
+    feed(value);
   }
+  static const char* k_hex = "0123456789abcdef";
+  std::string out;
+  for (int i = 15; i >= 0; --i) out += k_hex[(h >> (4 * i)) & 0xf];
+  return out;
+}
+
+// <shared>/<part>/<options hash> for `shared = true`.
+std::string shared_location(const Part& part) {
+  std::string root = part.shared_directory();
+  if (root.empty())
+    throw Failure("option 'shared': no shared-parts directory is configured for this build");
+  return root + "/" + part.name() + "/" + options_hash(part);
+}
+
+std::string default_destination(Part& part) {
+  if (part.get_bool("shared", false)) return shared_location(part);
   std::optional<std::string> parts = part.section_option("buildout", "parts-directory");
   if (!parts) throw Failure("${buildout:parts-directory} is not set");
   return *parts + "/" + part.name();
@@ -111,7 +136,13 @@ class Unpacked : public kiln::sdk::Recipe {
     declare(part, destination);
   }
   void install(Part& part) override {
-    download_and_extract(part, part.get("target"), strip_mode(part, KILN_STRIP_IF_SINGLE_DIR));
+    std::string destination = part.get("target");
+    std::error_code ec;
+    if (part.get_bool("shared", false) && fs::exists(destination, ec)) {
+      part.info("shared part already extracted: " + destination);
+      return;
+    }
+    download_and_extract(part, destination, strip_mode(part, KILN_STRIP_IF_SINGLE_DIR));
   }
 };
 

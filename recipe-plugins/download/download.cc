@@ -1,5 +1,6 @@
 // slapos.recipe.build:download — downloads one file (checksum verified by the
 // host before the file is put in place). docs/recipes/download.md.
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -33,12 +34,36 @@ bool is_shared(const Part& part) {
   return part.get_bool("shared", false);
 }
 
+// FNV-1a 64 of the options that key a shared part (those a recipe or the
+// engine add, starting with '_', and what init sets are left out).
+std::string options_hash(const Part& part) {
+  uint64_t h = 1469598103934665603ull;
+  auto feed = [&h](const std::string& s) {
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;
+  };
+  for (const auto& [name, value] : part.options()) {
+    if (name.empty() || name[0] == '_' || name == "location" || name == "target") continue;
+    feed(name);
+    feed(value);
+  }
+  static const char* k_hex = "0123456789abcdef";
+  std::string out;
+  for (int i = 15; i >= 0; --i) out += k_hex[(h >> (4 * i)) & 0xf];
+  return out;
+}
+
+// <shared>/<part>/<options hash> for `shared = true`.
+std::string shared_location(const Part& part) {
+  std::string root = part.shared_directory();
+  if (root.empty())
+    throw Failure("option 'shared': no shared-parts directory is configured for this build");
+  return root + "/" + part.name() + "/" + options_hash(part);
+}
+
 // The directory the part owns when no destination is given.
 std::string part_directory(const Part& part) {
-  if (is_shared(part)) {
-    std::string shared = part.shared_directory();
-    if (!shared.empty()) return shared;
-  }
+  if (is_shared(part)) return shared_location(part);
   std::optional<std::string> parts = part.section_option("buildout", "parts-directory");
   if (!parts) throw Failure("${buildout:parts-directory} is not set");
   return *parts + "/" + part.name();
@@ -83,6 +108,10 @@ class Download : public kiln::sdk::Recipe {
     std::string url = trimmed(part.get("url"));
     std::string target = part.get("target");
     std::error_code ec;
+    if (is_shared(part) && fs::exists(target, ec)) {
+      part.info("shared file already downloaded: " + target);
+      return;
+    }
     fs::create_directories(fs::path(target).parent_path(), ec);
     if (ec) throw Failure("cannot create the directory of " + target + ": " + ec.message());
     part.info("downloading " + url + " to " + target);
