@@ -440,3 +440,17 @@ TEST_CASE("run leaks no descriptor into the child", "[process]") {
   // 0, 1, 2 and the directory ls is reading.
   CHECK(fds == std::vector<std::string>{"0", "1", "2", "3"});
 }
+
+TEST_CASE("run does not wait for a silent background process holding the output", "[process]") {
+  std::vector<std::string> lines;
+  auto start = Clock::now();
+  RunResult result = run_collect(shell("sleep 30 & echo $!"), lines);
+  double elapsed = seconds_since(start);
+  CHECK(result.exit_code == 0);
+  CHECK(elapsed >= 1.5);
+  CHECK(elapsed < 4.0);
+  REQUIRE(lines.size() == 1);
+  long background = std::stol(lines[0]);
+  CHECK(alive(background));  // left alone, as documented
+  ::kill(static_cast<pid_t>(background), SIGKILL);
+}
