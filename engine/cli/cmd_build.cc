@@ -43,7 +43,10 @@ bool make_build_options(const GlobalOptions& g, const BuildArgs& a, BuildOptions
 int report(const Expected<BuildSummary>& r, const BuildArgs& a, const char* what) {
   if (!r.ok()) {
     print_error(r.error());
-    return 1;
+    ErrorCode c = r.error().code;
+    bool profile_error =
+        c == ErrorCode::k_parse || c == ErrorCode::k_cycle || c == ErrorCode::k_condition;
+    return profile_error ? 2 : 1;
   }
   if (!a.quiet && !a.json) {
     std::cout << what << " " << r->directory << ": " << r->installed << " installed, " << r->updated
