@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <string>
@@ -63,10 +64,11 @@ struct RunResult {
 // stdout and stderr merged through one pipe, and waits for it. Once the child
 // has exited, output is read until EOF; descendants that keep the pipe open
 // without writing for 2 s are left alone (not waited for).
-// Errors only when the child could not be started: k_not_found
-// ("cannot run 'foo': No such file or directory"), k_io (permission, bad cwd,
-// log file, pipe or fork failure), k_invalid (empty argv). A non-zero exit is
-// a RunResult, not an Error.
+// Errors only when the child could not be started: k_not_found for ENOENT
+// ("cannot run 'foo': No such file or directory", also a missing cwd), k_io
+// otherwise (permission, log file, pipe or fork failure), k_invalid (empty
+// argv, an env name that is empty or has '='). A non-zero exit is a
+// RunResult, not an Error.
 Expected<RunResult> run(const RunRequest& request);
 
 // The current process environment as a map (the first of duplicate names).
