@@ -84,6 +84,7 @@ class GitClone : public kiln::sdk::Recipe {
  public:
   void init(Part& part) override {
     read_options(part);  // validates early
+    part.get_bool("develop", false);
     std::string parts = part.section_option("buildout", "parts-directory")
                             .value_or(part.build_directory() + "/parts");
     std::string location = part.get("location", parts + "/" + part.name());
