@@ -262,3 +262,58 @@ TEST_CASE("render errors name the line", "[jinja]") {
   CHECK(error_of("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}") ==
         "t.in, line 1: templates or macros nested too deeply");
 }
+
+TEST_CASE("line numbers count every newline before the error", "[jinja]") {
+  CHECK(error_of("{# a\nmulti-line\ncomment #}\n{{ nope }}") ==
+        "t.in, line 4: 'nope' is undefined");
+  CHECK(error_of("{% raw %}\n\n{% endraw %}\n{{ nope }}") == "t.in, line 4: 'nope' is undefined");
+  CHECK(error_of("{{\n1 +\n}}") == "t.in, line 3: expected an expression, got '}}'");
+  CHECK(error_of("{% for x in [1,\n2] %}\n{{ x.y }}{% endfor %}") ==
+        "t.in, line 3: 'int' object has no attribute 'y'");
+  CHECK(error_of("{% set s = 'a\nb' %}\n{{ nope }}") == "t.in, line 3: 'nope' is undefined");
+}
+
+TEST_CASE("errors in imported templates name them", "[jinja]") {
+  kiln_jinja::Loader loader = [](const std::string& n) -> std::optional<std::string> {
+    if (n == "lib") return std::string("{% macro m() %}\n{{ nope }}{% endmacro %}");
+    if (n == "broken") return std::string("{% if %}");
+    return std::nullopt;
+  };
+  CHECK_THROWS_WITH(render("{% import 'lib' as l %}{{ l.m() }}", {}, loader),
+                    "template 'lib', line 2: 'nope' is undefined");
+  CHECK_THROWS_WITH(render("{% include 'broken' %}", {}, loader),
+                    "template 'broken', line 1: expected an expression, got '%}'");
+}
+
+TEST_CASE("python str() of values", "[jinja]") {
+  CHECK(render("{{ 1e-5 }} {{ 123456789.0 }} {{ 1e16 }} {{ -0.5 }}") ==
+        "1e-05 123456789.0 1e+16 -0.5");
+  CHECK(render("{{ [\"it's\"] }} {{ ['a\\\\b'] }}") == "[\"it's\"] ['a\\\\b']");
+  CHECK(render("{{ {'k': {'n': None}} }}") == "{'k': {'n': None}}");
+  CHECK(render("{{ 10 // 3 }} {{ 10.0 // 4 }} {{ 2 ** -1 }}") == "3 2.0 0.5");
+}
+
+TEST_CASE("a realistic buildout instance template", "[jinja]") {
+  std::string tmpl =
+      "[buildout]\n"
+      "parts =\n"
+      "{%- for name in slaves|sort %}\n"
+      "  {{ name }}-wrapper\n"
+      "{%- endfor %}\n"
+      "{% set ports = {} -%}\n"
+      "{% for name in slaves|sort -%}\n"
+      "{%   do ports.update({name: 8000 + loop.index0}) -%}\n"
+      "[{{ name }}-wrapper]\n"
+      "recipe = slapos.cookbook:wrapper\n"
+      "command-line = ${bin:server} --port {{ ports[name] }}"
+      "{% if slaves[name].get('debug') %} --debug{% endif %}\n"
+      "{% endfor -%}\n"
+      "# {{ ports|tojson }}\n";
+  Dict ctx{{"slaves", kiln_jinja::parse_json(R"({"b": {"debug": true}, "a": {}})")}};
+  CHECK(render(tmpl, ctx) ==
+        "[buildout]\nparts =\n  a-wrapper\n  b-wrapper\n"
+        "[a-wrapper]\nrecipe = slapos.cookbook:wrapper\ncommand-line = ${bin:server} --port 8000\n"
+        "[b-wrapper]\nrecipe = slapos.cookbook:wrapper\n"
+        "command-line = ${bin:server} --port 8001 --debug\n"
+        "# {\"a\": 8000, \"b\": 8001}");
+}
