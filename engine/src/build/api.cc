@@ -29,6 +29,7 @@ build::HostServicesOptions services_options(const BuildOptions& o) {
   build::HostServicesOptions s;
   s.cache_dir = o.profile.cache_dir;
   s.offline = o.profile.offline;
+  s.newest = o.profile.newest;
   return s;
 }
 

@@ -1,5 +1,9 @@
 #include "build/host_services.h"
 
+#include <unistd.h>
+
+#include <chrono>
+
 #include "archive/extract.h"
 #include "process/run.h"
 
@@ -11,20 +15,36 @@ net::DownloadOptions download_options(const HostServicesOptions& o) {
   net::DownloadOptions d;
   d.cache_dir = o.cache_dir;
   d.offline = o.offline;
+  d.newest = o.newest;
+  d.fetch.max_size = std::size_t{64} << 30;  // release tarballs can be large
   return d;
 }
 
 }  // namespace
 
 RealHostServices::RealHostServices(const HostServicesOptions& options)
-    : m_downloader(download_options(options)), m_env(process::current_environment()) {}
+    : m_download(download_options(options)), m_env(process::current_environment()) {}
 
 Status RealHostServices::download(const std::string& url, const std::string& md5,
-                                  const std::string& sha256, const std::string& destination) {
+                                  const std::string& sha256, const std::string& destination,
+                                  recipe::PartLog& log) {
   net::Checksum sum;
   sum.md5 = md5;
   sum.sha256 = sha256;
-  return m_downloader.download(url, sum, destination);
+  net::DownloadOptions o = m_download;
+  // Progress of long downloads, every 2 s: on the console when it is a
+  // terminal, in the part's log always.
+  int level = ::isatty(1) ? KILN_LOG_INFO : KILN_LOG_DEBUG;
+  auto last = std::chrono::steady_clock::now();
+  o.progress = [&](std::uint64_t done, std::uint64_t total) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last < std::chrono::seconds(2)) return;
+    last = now;
+    std::string line = "downloading " + url + ": " + std::to_string(done >> 10) + " KiB";
+    if (total > 0) line += " of " + std::to_string(total >> 10) + " KiB";
+    log.write(level, line);
+  };
+  return net::Downloader(std::move(o)).download(url, sum, destination);
 }
 
 Status RealHostServices::extract(const std::string& archive, const std::string& destination,

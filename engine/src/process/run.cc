@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -135,7 +136,8 @@ struct ChildSetup {
   int null_fd;
   int out_fd;
   int err_fd;
-  int max_fd;  // bound for closing descriptors without close_range
+  int max_fd;    // bound for closing descriptors without close_range
+  pid_t parent;  // kiln's pid: the child dies with it (PR_SET_PDEATHSIG)
 };
 
 [[noreturn]] void child_fail(const ChildSetup& setup, int stage, int err) noexcept {
@@ -162,6 +164,10 @@ void close_descriptors(int from, int keep, int max_fd) noexcept {
 
 [[noreturn]] void child_exec(const ChildSetup& setup) noexcept {
   ::setpgid(0, 0);
+  // If kiln is killed (kill -9 included), the command is killed too instead
+  // of running on unsupervised; checked after arming in case kiln is gone.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != setup.parent) ::_exit(137);
   // Default dispositions and an empty mask: what the caller ignores or blocks
   // (SIGPIPE, signals masked in worker threads) must not reach the command.
   struct sigaction dfl;
@@ -369,7 +375,8 @@ Expected<RunResult> run(const RunRequest& request) {
   ChildSetup setup{program->c_str(), argv.data(),
                    envp.data(),      request.cwd.empty() ? nullptr : request.cwd.c_str(),
                    null_fd.get(),    out_write.get(),
-                   err_write.get(),  max_fd_bound()};
+                   err_write.get(),  max_fd_bound(),
+                   ::getpid()};
   pid_t pid = ::fork();
   if (pid < 0) {
     int err = errno;

@@ -96,8 +96,8 @@ int download(KilnPart* p, const char* url, const char* md5, const char* sha256,
              const char* destination) {
   if (!url || !destination) return fail_with(p, Error(ErrorCode::k_invalid, "download: NULL"));
   if (p->phase == Phase::k_init) add_path(p, destination);
-  return fail_with(p,
-                   p->services->download(url, md5 ? md5 : "", sha256 ? sha256 : "", destination));
+  return fail_with(
+      p, p->services->download(url, md5 ? md5 : "", sha256 ? sha256 : "", destination, *p->log));
 }
 
 int extract(KilnPart* p, const char* archive, const char* destination, int strip) {

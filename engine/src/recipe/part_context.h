@@ -53,8 +53,9 @@ class PartLog {
 class HostServices {
  public:
   virtual ~HostServices() = default;
+  // `log` receives progress lines on long downloads.
   virtual Status download(const std::string& url, const std::string& md5, const std::string& sha256,
-                          const std::string& destination) = 0;
+                          const std::string& destination, PartLog& log) = 0;
   virtual Status extract(const std::string& archive, const std::string& destination,
                          int strip_mode) = 0;
   // Exit status (128 + signal when killed); an Error when it cannot start.
