@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "run_kiln.h"
@@ -137,6 +138,24 @@ TEST_CASE("cmmi: configure, make, make install into parts/<part>", "[recipe][cmm
   CHECK(slurp(f / "parts/x/share/hello.txt") == "original\nhello\nCFLAGS=\n");
   CHECK_FALSE(present(f / "parts/x__compile__"));
   CHECK_FALSE(present(f / "parts/x__compile__.download"));
+}
+
+TEST_CASE("cmmi: a second run with the same options does not rebuild", "[recipe][cmmi]") {
+  Fixture f;
+  std::string counter = f / "configured";
+  std::string options = f.url_option() + "pre-configure = echo >> " + counter + "\n";
+  REQUIRE(f.run(options).status == 0);
+  RunResult r = f.install();
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(count_lines(slurp(counter)) == 1);
+  CHECK(present(f / "parts/x/share/hello.txt"));
+  // Changed options: rebuilt.
+  r = f.run(options + "make-options = GREETING=again\n");
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(count_lines(slurp(counter)) == 2);
+  CHECK(has(slurp(f / "parts/x/share/hello.txt"), "again\n"));
 }
 
 TEST_CASE("cmmi: a matching md5sum is accepted, a wrong one fails", "[recipe][cmmi]") {
@@ -401,4 +420,24 @@ TEST_CASE("cmmi: shared builds with different options get different locations",
   std::size_t dirs = 0;
   for (const auto& e : fs::directory_iterator(root + "/shared/x")) dirs += e.is_directory();
   CHECK(dirs == 2);
+}
+
+TEST_CASE("cmmi: two releases building one shared part at once build it once",
+          "[recipe][cmmi]") {
+  Fixture f;
+  std::string root = f.scratch("root");
+  std::string counter = f.scratch("built");
+  std::string options = f.url_option() + "shared = true\npre-configure = echo >> " + counter +
+                        "\n  sleep 1\n";
+  put(f.scratch("one/buildout.cfg"), "[buildout]\nparts = x\n\n[x]\nrecipe = cmmi\n" + options);
+  put(f.scratch("two/buildout.cfg"), "[buildout]\nparts = x\n\n[x]\nrecipe = cmmi\n" + options);
+  RunResult one, two;
+  std::thread a([&] { one = f.install("one", root); });
+  std::thread b([&] { two = f.install("two", root); });
+  a.join();
+  b.join();
+  INFO(one.out << one.err << two.out << two.err);
+  CHECK(one.status == 0);
+  CHECK(two.status == 0);
+  CHECK(count_lines(slurp(counter)) == 1);
 }
