@@ -49,8 +49,8 @@ int report(const Expected<BuildSummary>& r, const BuildArgs& a, const char* what
     return profile_error ? 2 : 1;
   }
   if (!a.quiet && !a.json) {
-    std::cout << what << " " << r->directory << ": " << r->installed << " installed, " << r->updated
-              << " updated, " << r->uninstalled << " uninstalled"
+    std::cout << (a.dry_run ? "Plan for" : what) << " " << r->directory << ": " << r->installed
+              << " installed, " << r->updated << " updated, " << r->uninstalled << " uninstalled"
               << (a.dry_run ? " (dry run: nothing done)" : "") << "\n";
   }
   return 0;
