@@ -1,6 +1,7 @@
 #include "build/builder.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -17,8 +18,19 @@ namespace kiln::build {
 
 namespace fs = std::filesystem;
 
-std::string state_path(const std::string& directory) {
-  return directory + "/.kiln/installed.json";
+std::string state_path(const std::string& directory, const std::string& name) {
+  return directory + "/.kiln/" + name + ".json";
+}
+
+std::string state_name(const profile::RawConfig& raw) {
+  const profile::RawSection* b = raw.find("buildout");
+  const profile::RawEntry* e = b ? b->find("installed") : nullptr;
+  std::string base = e ? fs::path(e->value).filename().string() : std::string();
+  if (base.empty() || base == ".installed.cfg") return "installed";
+  std::string out;
+  for (char c : base)
+    out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+  return out;
 }
 
 namespace {
@@ -30,6 +42,7 @@ struct Context {
   BuildOutput& output;
   std::string directory;
   std::string shared;
+  std::string state_file;
   InstalledState state;
   std::mutex state_mutex;
 
@@ -37,7 +50,7 @@ struct Context {
     return directory + "/.kiln/log/" + part + ".log";
   }
   // REQUIRES: state_mutex held.
-  Status save() { return save_state(state_path(directory), state); }
+  Status save() { return save_state(state_file, state); }
 };
 
 bool under(const std::string& path, const std::string& dir) {
@@ -220,15 +233,17 @@ Expected<BuildReport> run_build(const BuildRequest& request, recipe::PluginRegis
   Expected<profile::RawConfig> raw = profile::raw_view(*loaded);
   if (!raw.ok()) return raw.error();
   Context ctx{request, plugins, services, output, loaded->directory, request.shared_directory,
-              {},      {}};
+              {},      {},      {}};
   if (ctx.directory.empty())
     return Error(ErrorCode::k_invalid, "the profile has no [buildout] directory");
   if (ctx.shared.empty()) ctx.shared = ctx.directory + "/shared";
+  std::string name = state_name(*raw);
+  ctx.state_file = state_path(ctx.directory, name);
   // One build of a directory at a time; the lock dies with the process.
   std::optional<util::FileLock> lock;
   if (!request.dry_run) {
-    Expected<util::FileLock> l =
-        util::FileLock::acquire(ctx.directory + "/.kiln/lock", true, [&](const std::string& who) {
+    Expected<util::FileLock> l = util::FileLock::acquire(
+        ctx.directory + "/.kiln/" + name + ".lock", true, [&](const std::string& who) {
           output.warning("waiting for " + who + ", which is building " + ctx.directory);
         });
     if (!l.ok()) return l.error();
@@ -238,7 +253,7 @@ Expected<BuildReport> run_build(const BuildRequest& request, recipe::PluginRegis
   DiscoveryOptions dopt{request.only, ctx.directory, ctx.shared};
   Expected<Discovered> found = discover_parts(*raw, plugins, services, init_log, dopt);
   if (!found.ok()) return found.error();
-  Expected<InstalledState> state = load_state(state_path(ctx.directory));
+  Expected<InstalledState> state = load_state(ctx.state_file);
   if (!state.ok()) return state.error();
   ctx.state = std::move(*state);
   if (!request.dry_run)

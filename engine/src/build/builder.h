@@ -40,7 +40,8 @@ struct PlanStep {
 Expected<BuildReport> run_build(const BuildRequest& request, recipe::PluginRegistry& plugins,
                                 recipe::HostServices& services, BuildOutput& output);
 
-// <directory>/.kiln/installed.json
-std::string state_path(const std::string& directory);
+// <directory>/.kiln/<name>.json: `name` is "installed" unless [buildout]
+// installed names another file (nested builds such as switch-softwaretype).
+std::string state_path(const std::string& directory, const std::string& name = "installed");
 
 }  // namespace kiln::build
