@@ -170,8 +170,33 @@ TEST_CASE("cmmi: a matching md5sum is accepted, a wrong one fails", "[recipe][cm
   RunResult bad = f.run(f.url_option() + "md5sum = 0123456789abcdef0123456789abcdef\n");
   INFO(bad.out << bad.err);
   CHECK(bad.status != 0);
-  CHECK(has(bad.err, "x"));
+  CHECK(has(bad.err, "part [x]"));
+  CHECK(has(bad.err, "0123456789abcdef0123456789abcdef"));
   CHECK_FALSE(present(f / "parts/x/share/hello.txt"));
+}
+
+TEST_CASE("cmmi: a missing archive fails naming it", "[recipe][cmmi]") {
+  Fixture f;
+  RunResult r = f.run("url = " + f.scratch("missing.tar.gz") + "\n");
+  INFO(r.out << r.err);
+  CHECK(r.status != 0);
+  CHECK(has(r.err, "part [x]"));
+  CHECK(has(r.err, f.scratch("missing.tar.gz")));
+}
+
+TEST_CASE("cmmi: location, prefix and compile-directory are set at init", "[recipe][cmmi]") {
+  Fixture f;
+  put(f / "buildout.cfg",
+      "[buildout]\nparts = y\n\n[x]\nrecipe = cmmi\n" + f.url_option() +
+          "\n[y]\nrecipe = plone.recipe.command\nstop-on-error = true\n"
+          "command = echo ${x:location} ${x:prefix} ${x:compile-directory} > " +
+          (f / "seen") + "\n  cp ${x:location}/share/hello.txt " + (f / "copied") + "\n");
+  RunResult r = f.install();
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  std::string location = f / "parts/x";
+  CHECK(slurp(f / "seen") == location + " " + location + " " + location + "__compile__\n");
+  CHECK(present(f / "copied"));
 }
 
 TEST_CASE("cmmi: make-options and make-targets", "[recipe][cmmi]") {
