@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cctype>
+#include <cstddef>
 #include <exception>
 #include <initializer_list>
 #include <map>
@@ -101,6 +102,23 @@ class Part {
     const char* v = m_host->get_section_option(m_part, section.c_str(), option.c_str());
     if (!v) return std::nullopt;
     return std::string(v);
+  }
+  // Every option of another section (init only), or nullopt if the host is
+  // too old to tell or the section does not exist.
+  std::optional<std::map<std::string, std::string>> section_options(
+      const std::string& section) const {
+    if (m_host->struct_size < offsetof(KilnHost, each_section_option) + sizeof(void*) ||
+        !m_host->each_section_option)
+      return std::nullopt;
+    std::map<std::string, std::string> out;
+    int rc = m_host->each_section_option(
+        m_part, section.c_str(),
+        [](const char* k, const char* v, void* data) {
+          (*static_cast<std::map<std::string, std::string>*>(data))[k] = v;
+        },
+        &out);
+    if (rc != KILN_OK) return std::nullopt;
+    return out;
   }
   std::string substitute(const std::string& text) {
     const char* v = m_host->substitute(m_part, text.c_str());

@@ -99,7 +99,8 @@ typedef struct KilnHost {
    * `install` starts, so a crash mid-install still knows what to remove. */
   int (*add_path)(KilnPart* part, const char* path);
   /* In `uninstall`: keep this path (for instance a checkout with local
-   * changes) instead of removing it. */
+   * changes) instead of removing it. In a failing `install`: leave it for
+   * inspection (a failed build's compile directory) — it is not recorded. */
   int (*keep_path)(KilnPart* part, const char* path);
 
   /* Downloads url (http(s)://, file:// or a local path) to destination,
@@ -124,6 +125,13 @@ typedef struct KilnHost {
    * which outlive any one release. */
   const char* (*build_directory)(KilnPart* part);
   const char* (*shared_directory)(KilnPart* part);
+
+  /* Appended in ABI 1 (check struct_size before use): calls fn for every
+   * option of another section, substituted, sorted by name (init only; the
+   * section becomes a dependency). Returns KILN_FAILED if it does not exist. */
+  int (*each_section_option)(KilnPart* part, const char* section,
+                             void (*fn)(const char* name, const char* value, void* data),
+                             void* data);
 } KilnHost;
 
 /* One recipe: `plugin` or `plugin:entry` in a profile. */

@@ -139,7 +139,9 @@ Status install_part(Context& ctx, const Part& part) {
   Status st = recipe::call_entry(*part.entry, k);
   std::lock_guard<std::mutex> lock(ctx.state_mutex);
   if (!st.ok()) {
-    remove_paths(ctx, part.name, k.added_paths, {});
+    // What the recipe asked to keep (a failed build's compile directory,
+    // for inspection) stays; the rest goes.
+    remove_paths(ctx, part.name, k.added_paths, k.kept_paths);
     ctx.state.pending.erase(part.name);
     (void)ctx.save();
     return part_error(part, "install failed: " + st.error().message);

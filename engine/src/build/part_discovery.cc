@@ -31,6 +31,12 @@ class InitOptions : public recipe::OptionAccess {
   Expected<std::string> substitute(const std::string& text) override {
     return m_sub.substitute_text(m_section, text);
   }
+  Expected<std::map<std::string, std::string>> section_options(
+      const std::string& section) override {
+    if (section != m_section) m_refs.insert(section);
+    if (Status st = m_sub.touch(section); !st.ok()) return st.error();
+    return m_sub.options(section);
+  }
 
  private:
   profile::Substituter& m_sub;

@@ -124,6 +124,15 @@ const char* shared_directory(KilnPart* p) {
   return p->shared_directory.c_str();
 }
 
+int each_section_option(KilnPart* p, const char* section,
+                        void (*fn)(const char*, const char*, void*), void* data) {
+  if (!section || !fn) return KILN_FAILED;
+  Expected<std::map<std::string, std::string>> all = p->options->section_options(section);
+  if (!all.ok()) return KILN_FAILED;
+  for (const auto& [k, v] : *all) fn(k.c_str(), v.c_str(), data);
+  return KILN_OK;
+}
+
 const KilnHost k_host = {
     KILN_RECIPE_ABI_VERSION,
     sizeof(KilnHost),
@@ -142,6 +151,7 @@ const KilnHost k_host = {
     run,
     build_directory,
     shared_directory,
+    each_section_option,
 };
 
 }  // namespace
@@ -152,6 +162,9 @@ Expected<std::optional<std::string>> OptionAccess::section_option(const std::str
 }
 Expected<std::string> OptionAccess::substitute(const std::string&) {
   return Error(ErrorCode::k_invalid, "substitution is only available in init");
+}
+Expected<std::map<std::string, std::string>> OptionAccess::section_options(const std::string&) {
+  return Error(ErrorCode::k_invalid, "other sections can only be read in init");
 }
 
 std::optional<std::string> MapOptions::get(const std::string& option) {

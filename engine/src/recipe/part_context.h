@@ -28,6 +28,7 @@ class OptionAccess {
   virtual Expected<std::optional<std::string>> section_option(const std::string& section,
                                                               const std::string& option);
   virtual Expected<std::string> substitute(const std::string& text);
+  virtual Expected<std::map<std::string, std::string>> section_options(const std::string& section);
 };
 
 // Options held in a map (install/update/uninstall).
