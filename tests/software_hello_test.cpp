@@ -38,7 +38,9 @@ std::string repo_dir() {
   return fs::weakly_canonical(fs::path(KILN_TEST_DATA) / ".." / "..").string();
 }
 
-std::string hello_dir() { return repo_dir() + "/software/hello"; }
+std::string hello_dir() {
+  return repo_dir() + "/software/hello";
+}
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -190,9 +192,13 @@ std::string http_exchange(int port, const std::string& request) {
   return answer;
 }
 
-bool is_executable(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }
+bool is_executable(const std::string& path) {
+  return ::access(path.c_str(), X_OK) == 0;
+}
 
-fs::file_time_type mtime(const std::string& path) { return fs::last_write_time(path); }
+fs::file_time_type mtime(const std::string& path) {
+  return fs::last_write_time(path);
+}
 
 }  // namespace
 
@@ -225,8 +231,8 @@ TEST_CASE("software/hello: kiln software builds it, the server answers, a rebuil
   kiln::util::ScratchDir scratch("kiln-hello-e2e");
   const std::string root = scratch / "root";
   const std::string profile = hello_dir() + "/software.cfg";
-  const std::vector<std::string> args = {
-      "--cache-dir", scratch / "cache", "--root", root, "software", profile, "--json"};
+  const std::vector<std::string> args = {"--cache-dir", scratch / "cache", "--root", root,
+                                         "software",    profile,           "--json"};
 
   RunResult first = kiln_test::run_kiln(args);
   INFO("first run stdout:\n" << first.out << "\nstderr:\n" << first.err);
