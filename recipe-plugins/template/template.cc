@@ -217,6 +217,18 @@ std::string lookup_key(Part& part, const std::string& option, const Line& l) {
   return *v;
 }
 
+// A `section` line: every option of the section, as a dict of strings.
+kiln_jinja::Value section_dict(Part& part, const Line& l) {
+  std::optional<std::map<std::string, std::string>> options =
+      l.value == part.name() ? part.options() : part.section_options(l.value);
+  if (!options)
+    throw Failure("option 'context': section " + l.name + ": section [" + l.value +
+                  "] does not exist");
+  kiln_jinja::Dict d;
+  for (const auto& [k, v] : *options) d.emplace_back(k, kiln_jinja::Value(v));
+  return kiln_jinja::Value(std::move(d));
+}
+
 kiln_jinja::Dict build_context(Part& part) {
   kiln_jinja::Dict context;
   for (const Line& l : parse_lines("context", part.get("context", ""))) {
@@ -234,11 +246,10 @@ kiln_jinja::Dict build_context(Part& part) {
         throw Failure("option 'context': json " + l.name + ": " + e.what());
       }
     } else if (l.type == "section") {
-      throw Failure("option 'context': type 'section' (" + l.name +
-                    ") is not supported by Kiln yet: pass the options one by one with 'key'");
+      v = section_dict(part, l);
     } else {
       throw Failure("option 'context': unknown type '" + l.type + "' (for '" + l.name +
-                    "'); expected raw, key, json or section");
+                    "'); expected raw, key, section or json");
     }
     context.emplace_back(l.name, std::move(v));
   }
@@ -304,6 +315,6 @@ KILN_RECIPE_PLUGIN(
          {"output", false, nullptr, "Path of the rendered file"},
          {"rendered", false, nullptr, "Older name of output"},
          {"mode", false, nullptr, "Octal mode of the rendered file"},
-         {"context", false, nullptr, "Lines TYPE NAME VALUE: raw, key, json"},
+         {"context", false, nullptr, "Lines TYPE NAME VALUE: raw, key, section, json"},
          {"import-list", false, nullptr, "Lines file NAME section:option / rawfile NAME PATH"},
          {"extensions", false, nullptr, "Ignored ({% do %} is always available)"}}));
