@@ -236,6 +236,13 @@ Expected<BuildReport> run_build(const BuildRequest& request, recipe::PluginRegis
   if (!raw.ok()) return raw.error();
   Context ctx{request, plugins, services, output, loaded->directory, request.shared_directory,
               {},      {},      {}};
+  // [buildout] directory as the profile set it (nested builds set it to the
+  // partition they work in), else the main profile's folder.
+  if (const profile::RawSection* b = raw->find("buildout"))
+    if (const profile::RawEntry* d = b->find("directory");
+        d && !d->value.empty() && d->value.find("${") == std::string::npos)
+      ctx.directory = fs::absolute(d->value).lexically_normal().string();
+  while (ctx.directory.size() > 1 && ctx.directory.back() == '/') ctx.directory.pop_back();
   if (ctx.directory.empty())
     return Error(ErrorCode::k_invalid, "the profile has no [buildout] directory");
   if (ctx.shared.empty()) ctx.shared = ctx.directory + "/shared";

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 
 #include "archive/extract.h"
 #include "process/run.h"
@@ -23,7 +24,13 @@ net::DownloadOptions download_options(const HostServicesOptions& o) {
 }  // namespace
 
 RealHostServices::RealHostServices(const HostServicesOptions& options)
-    : m_download(download_options(options)), m_env(process::current_environment()) {}
+    : m_download(download_options(options)), m_env(process::current_environment()) {
+  // Recipes that run kiln again (switch-softwaretype's nested build) use
+  // this very binary.
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) m_env["KILN_BINARY"] = self.string();
+}
 
 Status RealHostServices::download(const std::string& url, const std::string& md5,
                                   const std::string& sha256, const std::string& destination,
