@@ -177,6 +177,18 @@ TEST_CASE("template:jinja2: context raw/key/json, for and if", "[recipe][templat
         "true\nraw = ${not:substituted}");
 }
 
+TEST_CASE("template:jinja2: section context", "[recipe][template][jinja2]") {
+  Build b;
+  b.profile(profile("slapos.recipe.template:jinja2",
+                    "inline = {% for k, v in c.items() if not k.startswith('_') %}{{ k }}={{ v }} "
+                    "{% endfor %}{{ c.port|int + 1 }}\n"
+                    "output = out\ncontext = section c config\n"));
+  RunResult r = b.install();
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(read_file(b / "out") == "host=example.net port=8080 8081");
+}
+
 TEST_CASE("template:jinja2: inline, older option names, import-list",
           "[recipe][template][jinja2]") {
   Build b;
@@ -222,10 +234,10 @@ TEST_CASE("template:jinja2: errors name the part, the template and the line",
                       "inline = x\noutput = o\ncontext = json a {\"k\": }\n"));
     expected = "json a:";
   }
-  SECTION("section context") {
+  SECTION("missing section") {
     b.profile(profile("slapos.recipe.template:jinja2",
-                      "inline = x\noutput = o\ncontext = section c config\n"));
-    expected = "type 'section'";
+                      "inline = x\noutput = o\ncontext = section c nowhere\n"));
+    expected = "section [nowhere] does not exist";
   }
   SECTION("unknown context type") {
     b.profile(
