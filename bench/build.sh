@@ -11,11 +11,8 @@
 #                    bench/run.sh); configured with -DKILN_TESTS=OFF if missing
 #   BENCH_PARTS      parts of the chained profile (default 200, a multiple of 4)
 #   BENCH_RUNS       timed runs of the no-op re-runs (default 30; buildout a third)
-#   BENCH_JOB_RUNS   timed runs of each -j1/-j2 fresh install (default 3)
+#   BENCH_JOB_RUNS   rounds of the -j1/-j2 fresh installs (default 5)
 #   BENCH_ONLY       `noop` or `jobs` to run one half only
-#   BENCH_NICE       run the timed commands at this niceness (e.g. -10; negative
-#                    needs root): on a machine shared with other builds, the
-#                    figures then come closer to an idle machine's
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,11 +20,9 @@ BUILD=${BENCH_BUILD:-build-release}
 PARTS=${BENCH_PARTS:-200}
 RUNS=${BENCH_RUNS:-30}
 BO_RUNS=$((RUNS / 3 > 5 ? RUNS / 3 : 5))
-JOB_RUNS=${BENCH_JOB_RUNS:-3}
+JOB_RUNS=${BENCH_JOB_RUNS:-5}
 ONLY=${BENCH_ONLY:-}
 PY=/usr/bin/python3
-HYPERFINE=(hyperfine)
-if [ -n "${BENCH_NICE:-}" ]; then HYPERFINE=(nice -n "$BENCH_NICE" hyperfine); fi
 
 if ! command -v hyperfine > /dev/null; then
   echo "bench: hyperfine is required (scripts/install-deps.sh installs it)" >&2
@@ -63,7 +58,7 @@ ratio() { $PY -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys.arg
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 echo "== $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \
-  "$(hyperfine --version), nice ${BENCH_NICE:-0}, kiln $(git rev-parse --short HEAD 2>/dev/null || echo '?') ($build_type)"
+  "$(hyperfine --version), kiln $(git rev-parse --short HEAD 2>/dev/null || echo '?') ($build_type)"
 
 summary=()
 
@@ -79,7 +74,7 @@ if [ "$ONLY" != jobs ]; then
   grep -q ": 0 installed, $PARTS updated, 0 uninstalled" "$tmp/rerun.txt" ||
     { tail -3 "$tmp/rerun.txt"; echo "bench: the re-run is not a no-op" >&2; exit 1; }
   echo "== $PARTS chained parts: first install ${first} ms; no-op re-run, $RUNS runs"
-  "${HYPERFINE[@]}" -N --warmup 3 --runs "$RUNS" --export-json "$tmp/noop-kiln.json" \
+  hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$tmp/noop-kiln.json" \
     -n "kiln install -q ($PARTS parts, no-op)" "$KILN install -q -c $dir/buildout.cfg"
   kiln_noop=$(median noop-kiln)
   summary+=("kiln install -q, $PARTS parts, no-op: median $kiln_noop ms (user+sys $(cpu noop-kiln) ms)")
@@ -95,7 +90,7 @@ if [ "$ONLY" != jobs ]; then
     [ "$(cat "$bdir/srv/c1/etc/source.txt")" = "$(sed "s|$dir|$bdir|" "$dir/srv/c1/etc/source.txt")" ] ||
       { echo "bench: buildout and kiln built different files" >&2; exit 1; }
     echo "== zc.buildout, same profile: first install ${bfirst} ms; no-op re-run, $BO_RUNS runs"
-    "${HYPERFINE[@]}" -N --warmup 1 --runs "$BO_RUNS" --export-json "$tmp/noop-buildout.json" \
+    hyperfine -N --warmup 1 --runs "$BO_RUNS" --export-json "$tmp/noop-buildout.json" \
       -n "zc.buildout -o -q ($PARTS parts, no-op)" "$BUILDOUT"
     bo_noop=$(median noop-buildout)
     summary+=("zc.buildout -o -q, same profile, no-op: median $bo_noop ms (user+sys $(cpu noop-buildout) ms)")
@@ -107,39 +102,60 @@ fi
 
 if [ "$ONLY" != noop ]; then
   # --- 2. independent parts: -j1 against -j2 -------------------------------
-  # bench_jobs NAME KIND CLEAN [gen_parts.py options]: fresh installs, the state
-  # and outputs (CLEAN) removed before each run.
+  # rounds DIR CLEAN LABEL CMD [LABEL CMD ...]: JOB_RUNS rounds, each timing every
+  # command once with hyperfine (CLEAN removed from DIR before each run). Taking
+  # the commands in turn, rather than all runs of one then all of the next, spreads
+  # the changes of the machine's load over all of them alike. The times of LABEL
+  # are appended to $tmp/LABEL.runs (seconds).
+  rounds() {
+    local d=$1 clean=$2 r i
+    shift 2
+    local -a args=("$@")
+    for ((r = 1; r <= JOB_RUNS; r++)); do
+      for ((i = 0; i < ${#args[@]}; i += 2)); do
+        hyperfine --runs 1 --style none --export-json "$tmp/one.json" \
+          --prepare "cd $d && rm -rf $clean" "${args[i + 1]}" > /dev/null
+        $PY -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1]))["results"][0]["times"][0])' \
+          "$tmp/one.json" >> "$tmp/${args[i]}.runs"
+        echo "  round $r: ${args[i]} $(tail -1 "$tmp/${args[i]}.runs") s"
+      done
+    done
+  }
+  # mid LABEL: the median of $tmp/LABEL.runs in ms.
+  mid() {
+    $PY -c 'import statistics,sys; print("%.1f" % (statistics.median(float(l) for l in open(sys.argv[1])) * 1000))' \
+      "$tmp/$1.runs"
+  }
+  # bench_jobs NAME KIND [gen_parts.py options]: 8 parts, fresh installs with -j1
+  # and -j2; for cc parts, the same compilations run by xargs -P1 and -P2 (through
+  # sh -c, as the command recipe does): what the machine allows at that moment.
   bench_jobs() {
-    local name=$1 kind=$2 clean=$3 d=$tmp/$1
-    shift 3
+    local name=$1 kind=$2 d=$tmp/$1
+    shift 2
     $PY bench/gen_parts.py "$kind" "$d" --parts 8 "$@"
-    echo "== 8 independent parts ($name): fresh install, -j1 against -j2, $JOB_RUNS runs"
-    "${HYPERFINE[@]}" --runs "$JOB_RUNS" --export-json "$tmp/$name-j1.json" \
-      --prepare "cd $d && rm -rf $clean" -n "$name -j1" "$KILN -j 1 install -q -c $d/buildout.cfg"
-    "${HYPERFINE[@]}" --runs "$JOB_RUNS" --export-json "$tmp/$name-j2.json" \
-      --prepare "cd $d && rm -rf $clean" -n "$name -j2" "$KILN -j 2 install -q -c $d/buildout.cfg"
+    local -a cmds=("$name-j1" "$KILN -j 1 install -q -c $d/buildout.cfg"
+      "$name-j2" "$KILN -j 2 install -q -c $d/buildout.cfg")
+    if [ "$kind" = cc ]; then
+      cmds+=("$name-P1" "cd $d && seq 0 7 | xargs -P1 -I{} sh -c 'cc -O2 -o prog{} src/prog{}.c'"
+        "$name-P2" "cd $d && seq 0 7 | xargs -P2 -I{} sh -c 'cc -O2 -o prog{} src/prog{}.c'")
+    fi
+    echo "== 8 independent parts ($name): $JOB_RUNS rounds of fresh installs, -j1 and -j2"
+    rounds "$d" ".kiln prog?" "${cmds[@]}"
     local j1 j2
-    j1=$(median "$name-j1")
-    j2=$(median "$name-j2")
-    summary+=("8 x $name: -j1 median $j1 ms, -j2 median $j2 ms, -j1/-j2 $(ratio "$j1" "$j2")x")
+    j1=$(mid "$name-j1")
+    j2=$(mid "$name-j2")
+    summary+=("8 x $name: kiln -j1 median $j1 ms, -j2 median $j2 ms, -j1/-j2 $(ratio "$j1" "$j2")x")
     if [ "$kind" = cc ]; then
       [ -x "$d/prog7" ] || { echo "bench: the cc parts built nothing" >&2; exit 1; }
-      # The same compilations without kiln (xargs -P, through sh -c as the
-      # command recipe): what the machine allows right now.
-      for p in 1 2; do
-        "${HYPERFINE[@]}" --runs "$JOB_RUNS" --export-json "$tmp/$name-P$p.json" \
-          --prepare "cd $d && rm -rf prog?" -n "$name, xargs -P$p" \
-          "cd $d && seq 0 7 | xargs -P$p -I{} sh -c 'cc -O2 -o prog{} src/prog{}.c'"
-      done
-      j1=$(median "$name-P1")
-      j2=$(median "$name-P2")
+      j1=$(mid "$name-P1")
+      j2=$(mid "$name-P2")
       summary+=("  same without kiln (xargs): -P1 median $j1 ms, -P2 median $j2 ms, -P1/-P2 $(ratio "$j1" "$j2")x")
     fi
   }
-  bench_jobs sleep sleep ".kiln"
+  bench_jobs sleep sleep
   # cc -O2 of a ~1000-line file (~0.4 s of CPU), then of a ~40-line one.
-  bench_jobs cc cc ".kiln prog?"
-  bench_jobs cc-tiny cc ".kiln prog?" --functions 0
+  bench_jobs cc cc
+  bench_jobs cc-tiny cc --functions 0
 fi
 
 echo
