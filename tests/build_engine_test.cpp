@@ -107,7 +107,7 @@ TEST_CASE("a part removed from the profile: its files go, nothing else", "[build
   check_state_matches_disk(b);
 }
 
-TEST_CASE("--dry-run says what would change and why, and changes nothing", "[build]") {
+TEST_CASE("a dry run says what would change and why, and changes nothing", "[build]") {
   Build b;
   b.profile(abc_profile("1"));
   REQUIRE(b.install().status == 0);
