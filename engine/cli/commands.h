@@ -39,6 +39,8 @@ Command add_install_command(CLI::App& app, const GlobalOptions& global);
 Command add_software_command(CLI::App& app, const GlobalOptions& global);
 Command add_graph_command(CLI::App& app, const GlobalOptions& global);
 Command add_recipes_command(CLI::App& app, const GlobalOptions& global);
+Command add_supervisor_command(CLI::App& app, const GlobalOptions& global);
+Command add_ctl_command(CLI::App& app, const GlobalOptions& global);
 
 // The root and job count from the flags and kiln.ini; false after printing
 // an error.

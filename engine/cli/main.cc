@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
   runs.push_back(kiln::cli::add_software_command(app, global));
   runs.push_back(kiln::cli::add_graph_command(app, global));
   runs.push_back(kiln::cli::add_recipes_command(app, global));
+  runs.push_back(kiln::cli::add_supervisor_command(app, global));
+  runs.push_back(kiln::cli::add_ctl_command(app, global));
   std::vector<CLI::App*> subs = app.get_subcommands({});
   if (const char* word = first_command_word(argc, argv)) {
     bool known = false;

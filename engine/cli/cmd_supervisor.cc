@@ -1,0 +1,223 @@
+// `kiln supervisor` (runs the embedded supervisor) and `kiln ctl` (talks to
+// it over <root>/run/supervisor.sock). See docs/supervisor.md.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <deque>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "commands.h"
+#include "kiln/supervisor.h"
+#include "supervisor/protocol.h"
+
+namespace kiln::cli {
+
+namespace {
+
+struct CtlOptions {
+  std::string action;
+  std::string target;
+  int lines = 20;
+  bool follow = false;
+  bool json = false;
+};
+
+std::string format_uptime(double seconds) {
+  long s = static_cast<long>(seconds);
+  char buf[32];
+  if (s >= 86400) {
+    std::snprintf(buf, sizeof buf, "%ldd%02ldh", s / 86400, (s % 86400) / 3600);
+  } else if (s >= 3600) {
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
+  } else if (s >= 60) {
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lds", s);
+  }
+  return buf;
+}
+
+bool matches(const ServiceStatus& s, const std::string& target) {
+  return target.empty() || target == "all" || s.name == target || s.partition == target;
+}
+
+int print_status(const std::string& root, const std::string& target, bool json) {
+  Expected<std::vector<ServiceStatus>> all = supervisor_status(root);
+  if (!all.ok()) {
+    print_error(all.error());
+    return 1;
+  }
+  if (json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const ServiceStatus& s : *all) {
+      if (matches(s, target)) list.push_back(supervisor::status_to_json(s));
+    }
+    std::cout << list.dump(2) << "\n";
+    return 0;
+  }
+  std::size_t width = 4;
+  for (const ServiceStatus& s : *all) width = std::max(width, s.name.size());
+  std::cout << std::left << std::setw(static_cast<int>(width) + 2) << "NAME" << std::setw(10)
+            << "STATE" << std::setw(9) << "PID" << std::setw(10) << "UPTIME" << std::setw(10)
+            << "RESTARTS"
+            << "LAST EXIT\n";
+  bool found = false;
+  for (const ServiceStatus& s : *all) {
+    if (!matches(s, target)) continue;
+    found = true;
+    std::cout << std::setw(static_cast<int>(width) + 2) << s.name << std::setw(10)
+              << service_state_name(s.state) << std::setw(9)
+              << (s.pid > 0 ? std::to_string(s.pid) : "-") << std::setw(10)
+              << (s.pid > 0 ? format_uptime(s.uptime) : "-") << std::setw(10) << s.restarts
+              << (s.last_exit.empty() ? "-" : s.last_exit) << "\n";
+    if (!s.reason.empty()) std::cout << "    " << s.reason << "\n";
+  }
+  if (!found && !target.empty()) {
+    print_error(Error(ErrorCode::k_not_found, "no service or partition named '" + target + "'"));
+    return 1;
+  }
+  return 0;
+}
+
+// The last `n` lines of the file.
+std::string last_lines(const std::string& path, int n) {
+  std::ifstream in(path, std::ios::binary);
+  std::deque<std::string> keep;
+  std::string line;
+  while (std::getline(in, line)) {
+    keep.push_back(line);
+    if (static_cast<int>(keep.size()) > n) keep.pop_front();
+  }
+  std::string out;
+  for (const std::string& l : keep) out += l + "\n";
+  return out;
+}
+
+// Prints what is appended to `path`, following rotations, until killed.
+void follow(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(0, std::ios::end);
+  struct stat first;
+  ino_t inode = ::stat(path.c_str(), &first) == 0 ? first.st_ino : 0;
+  char buf[65536];
+  while (true) {
+    in.read(buf, sizeof buf);
+    std::streamsize n = in.gcount();
+    if (n > 0) {
+      std::cout.write(buf, n);
+      std::cout.flush();
+      in.clear();
+      continue;
+    }
+    in.clear();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    struct stat now;
+    if (::stat(path.c_str(), &now) == 0 && now.st_ino != inode) {  // rotated
+      inode = now.st_ino;
+      in = std::ifstream(path, std::ios::binary);
+    }
+  }
+}
+
+int tail(const std::string& root, const CtlOptions& o) {
+  if (o.target.empty()) {
+    print_error(Error(ErrorCode::k_invalid, "kiln ctl tail needs a service name"));
+    return 2;
+  }
+  Expected<std::vector<ServiceStatus>> all = supervisor_status(root);
+  if (!all.ok()) {
+    print_error(all.error());
+    return 1;
+  }
+  for (const ServiceStatus& s : *all) {
+    if (s.name != o.target) continue;
+    std::cout << last_lines(s.log_path, o.lines) << std::flush;
+    if (o.follow) follow(s.log_path);
+    return 0;
+  }
+  print_error(Error(ErrorCode::k_not_found, "no service named '" + o.target + "'"));
+  return 1;
+}
+
+int run_ctl(const std::string& root, const CtlOptions& o) {
+  if (o.action == "status") return print_status(root, o.target, o.json);
+  if (o.action == "tail") return tail(root, o);
+  if (o.action == "shutdown" || o.action == "reload") {
+    Status s = o.action == "shutdown" ? supervisor_shutdown(root) : supervisor_reload(root);
+    if (!s.ok()) {
+      print_error(s.error());
+      return 1;
+    }
+    return 0;
+  }
+  if (o.target.empty()) {
+    print_error(Error(ErrorCode::k_invalid,
+                      "kiln ctl " + o.action + " needs a service name, a partition id or all"));
+    return 2;
+  }
+  Expected<std::vector<std::string>> names = supervisor_control(root, o.action, o.target);
+  if (!names.ok()) {
+    print_error(names.error());
+    return 1;
+  }
+  const char* done = o.action == "stop" ? "stopped" : o.action == "start" ? "started" : "restarted";
+  for (const std::string& n : *names) std::cout << n << ": " << done << "\n";
+  return 0;
+}
+
+}  // namespace
+
+Command add_supervisor_command(CLI::App& app, const GlobalOptions& global) {
+  CLI::App* cmd = app.add_subcommand(
+      "supervisor", "Run the services of <root>/run/services.json (one supervisor per root)");
+  auto options = std::make_shared<SupervisorOptions>();
+  auto grace = std::make_shared<double>(10.0);
+  cmd->add_flag("--daemon", options->daemon, "Detach; log to <root>/log/supervisor.log");
+  cmd->add_option("--stop-grace", *grace, "Seconds between SIGTERM and SIGKILL (default 10)")
+      ->check(CLI::Range(0.0, 3600.0));
+  cmd->add_option("--max-fast-exits", options->max_fast_exits,
+                  "Exits within 1 s of starting, in a row, before giving up (default 10)")
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--log-max-bytes", options->log_max_bytes,
+                  "Rotate a service's log past this size (default 10 MiB)");
+  cmd->add_option("--log-keep", options->log_keep, "Rotated logs kept (default 3)")
+      ->check(CLI::Range(0, 1000));
+  return [&global, options, grace]() {
+    if (!resolve_root_and_jobs(global, &options->root, nullptr)) return 1;
+    options->stop_grace = std::chrono::milliseconds(static_cast<long long>(*grace * 1000));
+    Status s = run_supervisor(*options);
+    if (!s.ok()) {
+      print_error(s.error());
+      return 1;
+    }
+    return 0;
+  };
+}
+
+Command add_ctl_command(CLI::App& app, const GlobalOptions& global) {
+  CLI::App* cmd = app.add_subcommand("ctl",
+                                     "Control the supervisor: status, start, stop, "
+                                     "restart, tail, reload, shutdown");
+  auto o = std::make_shared<CtlOptions>();
+  cmd->add_option("action", o->action, "status|start|stop|restart|tail|reload|shutdown")
+      ->required()
+      ->check(CLI::IsMember({"status", "start", "stop", "restart", "tail", "reload", "shutdown"}));
+  cmd->add_option("target", o->target, "A service name, a partition id or all");
+  cmd->add_option("-n,--lines", o->lines, "tail: lines shown (default 20)")
+      ->check(CLI::Range(0, 1000000));
+  cmd->add_flag("-f,--follow", o->follow, "tail: keep printing what is appended");
+  cmd->add_flag("--json", o->json, "status: print JSON");
+  return [&global, o]() {
+    std::string root;
+    if (!resolve_root_and_jobs(global, &root, nullptr)) return 1;
+    return run_ctl(root, *o);
+  };
+}
+
+}  // namespace kiln::cli

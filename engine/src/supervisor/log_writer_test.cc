@@ -1,0 +1,53 @@
+#include "supervisor/log_writer.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "util/scratch_dir.h"
+
+using kiln::supervisor::LogWriter;
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("log writer: appends, creating the directory", "[supervisor]") {
+  kiln::util::ScratchDir dir;
+  std::string path = dir / "log/services/a.log";
+  {
+    LogWriter w(path, 1000, 3);
+    REQUIRE(w.write("hello\n").ok());
+    REQUIRE(w.write("world\n").ok());
+  }
+  LogWriter again(path, 1000, 3);
+  REQUIRE(again.write("more\n").ok());
+  CHECK(slurp(path) == "hello\nworld\nmore\n");
+}
+
+TEST_CASE("log writer: rotates by size and keeps N files", "[supervisor]") {
+  kiln::util::ScratchDir dir;
+  std::string path = dir / "a.log";
+  LogWriter w(path, 10, 2);
+  REQUIRE(w.write("0123456789").ok());  // exactly full
+  REQUIRE(w.write("A").ok());           // rotates
+  CHECK(slurp(path) == "A");
+  CHECK(slurp(path + ".1") == "0123456789");
+  REQUIRE(w.write("BCDEFGHIJK").ok());       // 11 > 10: rotates
+  REQUIRE(w.write("LMNOPQRSTUVWXYZ").ok());  // larger than max: a fresh file
+  CHECK(slurp(path) == "LMNOPQRSTUVWXYZ");
+  CHECK(slurp(path + ".1") == "BCDEFGHIJK");
+  CHECK(slurp(path + ".2") == "A");
+  CHECK_FALSE(std::filesystem::exists(path + ".3"));
+  REQUIRE(w.write("x").ok());
+  CHECK(slurp(path + ".2") == "BCDEFGHIJK");  // "A" dropped
+  CHECK_FALSE(std::filesystem::exists(path + ".3"));
+}
