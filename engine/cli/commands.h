@@ -41,6 +41,9 @@ Command add_graph_command(CLI::App& app, const GlobalOptions& global);
 Command add_recipes_command(CLI::App& app, const GlobalOptions& global);
 Command add_supervisor_command(CLI::App& app, const GlobalOptions& global);
 Command add_ctl_command(CLI::App& app, const GlobalOptions& global);
+Command add_request_command(CLI::App& app, const GlobalOptions& global);
+Command add_node_command(CLI::App& app, const GlobalOptions& global);
+Command add_show_command(CLI::App& app, const GlobalOptions& global);
 
 // The root and job count from the flags and kiln.ini; false after printing
 // an error.

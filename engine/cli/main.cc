@@ -43,14 +43,17 @@ int main(int argc, char** argv) {
   runs.push_back(kiln::cli::add_recipes_command(app, global));
   runs.push_back(kiln::cli::add_supervisor_command(app, global));
   runs.push_back(kiln::cli::add_ctl_command(app, global));
+  runs.push_back(kiln::cli::add_request_command(app, global));
+  runs.push_back(kiln::cli::add_node_command(app, global));
+  runs.push_back(kiln::cli::add_show_command(app, global));
   std::vector<CLI::App*> subs = app.get_subcommands({});
   if (const char* word = first_command_word(argc, argv)) {
     bool known = false;
     for (CLI::App* s : subs) known = known || s->check_name(word);
     if (!known) {
       std::cerr << "kiln: unknown command '" << word
-                << "' (commands: software, install, graph, recipes, resolve, annotate; see kiln "
-                   "--help)\n";
+                << "' (commands: software, install, graph, recipes, request, node, show, "
+                   "supervisor, ctl, resolve, annotate; see kiln --help)\n";
       return 2;
     }
   }

@@ -1,0 +1,268 @@
+#include "deploy/node.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "deploy/partition_profile.h"
+#include "deploy/promises.h"
+#include "deploy/root_state.h"
+#include "deploy/services.h"
+#include "util/atomic_file.h"
+#include "util/file_lock.h"
+#include "util/hash.h"
+
+namespace kiln::deploy {
+
+namespace fs = std::filesystem;
+
+std::string partition_directory(const std::string& root, const std::string& partition) {
+  return root + "/instance/" + partition;
+}
+
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+std::string deploy_digest(const InstanceRequest& r, const std::string& instance_profile) {
+  nlohmann::json j = {
+      {"software", r.software},      {"type", r.type},
+      {"parameters", r.parameters},  {"state", instance_state_name(r.state)},
+      {"profile", instance_profile}, {"profile-md5", util::md5_hex(read_text(instance_profile))}};
+  return util::sha256_hex(j.dump());
+}
+
+namespace {
+
+// Connection parameters the publish recipes wrote: <dir>/.kiln/published/*.json.
+nlohmann::json collect_published(const std::string& dir) {
+  nlohmann::json out = nlohmann::json::object();
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir + "/.kiln/published", ec))
+    if (e.path().extension() == ".json") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const fs::path& f : files) {
+    try {
+      nlohmann::json j = nlohmann::json::parse(read_text(f.string()));
+      for (const auto& [k, v] : j.items()) out[k] = v;
+    } catch (const std::exception&) {
+      // A half-written file cannot exist (atomic writes); ignore junk.
+    }
+  }
+  return out;
+}
+
+struct Node {
+  const std::string& root;
+  const NodeOptions& options;
+  NodeReport report;
+  std::map<std::string, Expected<BuildSummary>> releases;  // by software URL
+
+  Status build_release(const std::string& software);
+  void deploy(InstanceRecord& rec);
+  void destroy(InstanceRecord& rec);
+  Status deploy_steps(InstanceRecord& rec, bool& skipped);
+  void check_promises(InstanceRecord& rec);
+  std::map<std::string, std::string> stamps;  // partition -> digest to write once kept
+};
+
+Status Node::build_release(const std::string& software) {
+  auto it = releases.find(software);
+  if (it == releases.end()) {
+    BuildOptions o = options.build;
+    o.parts.clear();
+    o.dry_run = false;
+    it = releases.emplace(software, build_software_release(root, software, o)).first;
+  }
+  if (!it->second.ok()) return it->second.error();
+  return {};
+}
+
+Status Node::deploy_steps(InstanceRecord& rec, bool& skipped) {
+  if (Status st = build_release(rec.request.software); !st.ok()) return st;
+  std::string release = software_release_directory(root, rec.request.software);
+  Expected<std::string> profile = find_instance_profile(release);
+  if (!profile.ok()) return profile.error();
+  PartitionSpec spec{root, rec.partition, partition_directory(root, rec.partition), *profile,
+                     rec.request};
+  std::string digest = deploy_digest(rec.request, *profile);
+  std::string stamp = spec.directory + "/.timestamp";
+  if (!options.force && rec.status == "ok" && read_text(stamp) == digest + "\n") {
+    skipped = true;
+    return {};
+  }
+  std::error_code ec;
+  fs::remove(stamp, ec);
+  Expected<std::string> cfg = write_partition_profile(spec);
+  if (!cfg.ok()) return cfg.error();
+  BuildOptions o = options.build;
+  o.parts.clear();
+  o.dry_run = false;
+  o.shared_directory = root + "/shared";
+  Expected<BuildSummary> built = build_profile(*cfg, o);
+  if (!built.ok()) return built.error();
+  rec.connection = collect_published(spec.directory);
+  stamps[rec.partition] = digest;
+  return {};
+}
+
+void Node::deploy(InstanceRecord& rec) {
+  bool skipped = false;
+  if (rec.partition.empty()) return;
+  Status st = deploy_steps(rec, skipped);
+  if (skipped) {
+    ++report.skipped;
+    return;
+  }
+  ++report.processed;
+  if (!st.ok()) {
+    rec.status = "error";
+    rec.error = st.error().to_string();
+    ++report.failed;
+    std::cerr << "kiln: instance " << rec.request.name << ": " << rec.error << "\n";
+    return;
+  }
+  rec.status = "deployed";
+  rec.error.clear();
+}
+
+// After services are (re)started: promises of a deployed, started instance;
+// the .timestamp that lets the next run skip it only when they are kept.
+void Node::check_promises(InstanceRecord& rec) {
+  std::string dir = partition_directory(root, rec.partition);
+  if (rec.request.state == InstanceState::k_started) {
+    rec.promises = run_promises(dir);
+  } else {
+    rec.promises.clear();
+  }
+  bool kept = true;
+  for (const PromiseResult& p : rec.promises) kept = kept && p.ok;
+  rec.status = kept ? "ok" : "failing";
+  if (!kept) {
+    ++report.promise_failed;
+    for (const PromiseResult& p : rec.promises)
+      if (!p.ok)
+        std::cerr << "kiln: instance " << rec.request.name << ": promise " << p.name
+                  << " failed: " << p.output << "\n";
+    return;
+  }
+  if (auto it = stamps.find(rec.partition); it != stamps.end())
+    (void)util::write_file_atomic(dir + "/.timestamp", it->second + "\n");
+}
+
+void Node::destroy(InstanceRecord& rec) {
+  if (rec.partition.empty()) return;
+  std::string dir = partition_directory(root, rec.partition);
+  // Uninstall every part (recipes' uninstall, then their files), if it was built.
+  if (fs::exists(dir + "/.kiln/installed.json")) {
+    std::string cfg = dir + "/.kiln-destroy.cfg";
+    Status w = util::write_file_atomic(cfg, "[buildout]\nparts =\ndirectory = " + dir + "\n");
+    BuildOptions o = options.build;
+    o.parts.clear();
+    Expected<BuildSummary> r = w.ok() ? build_profile(cfg, o) : Expected<BuildSummary>(w.error());
+    if (!r.ok())
+      std::cerr << "kiln: instance " << rec.request.name
+                << ": uninstalling its parts: " << r.error().to_string() << "\n";
+  }
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  ++report.processed;
+}
+
+}  // namespace
+
+namespace {
+
+// Partitions for the instances that need one; destroyed ones keep theirs
+// until they are emptied.
+Status allocate(const std::string& root, RootState& state) {
+  for (auto& [name, rec] : state.instances) {
+    if (!rec.partition.empty() || rec.request.state == InstanceState::k_destroyed) continue;
+    rec.partition = state.free_partition();
+    std::error_code ec;
+    fs::create_directories(partition_directory(root, rec.partition), ec);
+    if (ec)
+      return Error(ErrorCode::k_io, "cannot create partition: " + ec.message(),
+                   partition_directory(root, rec.partition));
+  }
+  return {};
+}
+
+// Writes what the node found back, keeping requests changed meanwhile.
+Status save_results(const std::string& root, const RootState& done) {
+  return update_root_state(root, [&](RootState& now) -> Status {
+    for (const auto& [name, rec] : done.instances) {
+      auto it = now.instances.find(name);
+      if (it == now.instances.end()) continue;
+      InstanceRecord& cur = it->second;
+      if (rec.request.state == InstanceState::k_destroyed && rec.partition.empty()) {
+        if (cur.request.state == InstanceState::k_destroyed) now.instances.erase(it);
+        continue;
+      }
+      cur.partition = rec.partition;
+      cur.status = rec.status;
+      cur.error = rec.error;
+      cur.connection = rec.connection;
+      cur.promises = rec.promises;
+    }
+    return {};
+  });
+}
+
+}  // namespace
+
+Expected<NodeReport> run_node_impl(const std::string& root, const NodeOptions& options) {
+  Expected<util::FileLock> lock =
+      util::FileLock::acquire(root + "/state/node.lock", true, [&](const std::string& who) {
+        std::cerr << "kiln: waiting for " << who << " (another kiln node)\n";
+      });
+  if (!lock.ok()) return lock.error();
+  RootState state;
+  Status st = update_root_state(root, [&](RootState& s) {
+    Status a = allocate(root, s);
+    state = s;
+    return a;
+  });
+  if (!st.ok()) return st.error();
+  Node node{root, options, {}, {}, {}};
+  std::vector<std::pair<std::string, std::string>> started;
+  for (auto& [name, rec] : state.instances) {
+    if (rec.request.state == InstanceState::k_destroyed) {
+      node.destroy(rec);
+      rec.partition.clear();
+      continue;
+    }
+    node.deploy(rec);
+    if (rec.request.state == InstanceState::k_started && rec.status != "error" &&
+        rec.status != "new")
+      started.emplace_back(rec.partition, partition_directory(root, rec.partition));
+  }
+  Status services = sync_services(root, started);
+  if (!services.ok()) {
+    std::cerr << "kiln: services: " << services.error().to_string() << "\n";
+    ++node.report.failed;
+  }
+  std::vector<std::string> deployed;
+  for (auto& [name, rec] : state.instances)
+    if (rec.request.state == InstanceState::k_started && rec.status == "deployed")
+      deployed.push_back(rec.partition);
+  wait_services_settled(root, deployed, std::chrono::seconds(10));
+  for (auto& [name, rec] : state.instances)
+    if (rec.request.state != InstanceState::k_destroyed && rec.status == "deployed")
+      node.check_promises(rec);
+  if (Status saved = save_results(root, state); !saved.ok()) return saved.error();
+  return node.report;
+}
+
+}  // namespace kiln::deploy

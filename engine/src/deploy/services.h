@@ -1,0 +1,26 @@
+// Hands the services of started partitions to the root's supervisor.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kiln/error.h"
+
+namespace kiln::deploy {
+
+// Writes <root>/run/services.json with the services of `started` (partition
+// id, directory), starts the supervisor when there is something to run and
+// none answers, and reloads it: only added, removed or changed services are
+// started, stopped or restarted.
+Status sync_services(const std::string& root,
+                     const std::vector<std::pair<std::string, std::string>>& started);
+
+// Waits (at most `timeout`) until no service of `partitions` is still
+// starting (running for less than the supervisor's start time), so that
+// promises see services that are really up. No supervisor: returns at once.
+void wait_services_settled(const std::string& root, const std::vector<std::string>& partitions,
+                           std::chrono::milliseconds timeout);
+
+}  // namespace kiln::deploy

@@ -1,0 +1,204 @@
+// End-to-end tests of instances: kiln request, kiln node, kiln show, with
+// the real supervisor and real processes.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "recipe_plugin_util.h"
+
+using kiln_recipe_test::contains;
+using kiln_recipe_test::exists;
+using kiln_recipe_test::read_file;
+using kiln_recipe_test::write_file;
+
+namespace {
+
+// A root of its own; shuts its supervisor down at the end.
+class Root {
+ public:
+  Root() : m_dir("kiln-node-e2e") {}
+  ~Root() { kiln({"ctl", "shutdown"}); }
+  std::string path() const { return m_dir.path().string(); }
+  std::string operator/(const std::string& rel) const { return m_dir / rel; }
+
+  kiln_test::RunResult kiln(std::vector<std::string> args) const {
+    args.insert(args.begin(), {"--root", path(), "--cache-dir", m_dir / "cache"});
+    return kiln_test::run_kiln(args);
+  }
+  nlohmann::json show(const std::string& name) const {
+    kiln_test::RunResult r = kiln({"show", name, "--json"});
+    REQUIRE(r.status == 0);
+    return nlohmann::json::parse(r.out);
+  }
+
+ private:
+  kiln::util::ScratchDir m_dir;
+};
+
+std::string release(const std::string& name) {
+  return kiln_test::data_path(name + "/software.cfg");
+}
+
+int service_pid(const nlohmann::json& info) {
+  for (const auto& s : info["services"])
+    if (s["state"] == "running" || s["state"] == "starting") return s["pid"].get<int>();
+  return 0;
+}
+
+bool alive(int pid) { return pid > 0 && ::kill(pid, 0) == 0; }
+
+}  // namespace
+
+TEST_CASE("request, node: the instance runs, its promise is kept, it publishes", "[node]") {
+  Root root;
+  REQUIRE(root.kiln({"request", "basic", release("release-basic"), "--param", "message=hello",
+                     "--param", "expect=hello"})
+              .status == 0);
+  kiln_test::RunResult r = root.kiln({"node"});
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  nlohmann::json info = root.show("basic");
+  CHECK(info["status"] == "ok");
+  CHECK(info["partition"] == "slappart0");
+  CHECK(info["connection"]["message"] == "hello");
+  CHECK(info["connection"]["partition"] == "slappart0");
+  int pid = service_pid(info);
+  CHECK(alive(pid));
+  CHECK(read_file(root / "instance/slappart0/var/message") == "hello\n");
+  REQUIRE(info["promises"].size() == 1);
+  CHECK(info["promises"][0]["ok"] == true);
+
+  SECTION("an unchanged instance is skipped; a changed parameter restarts its service") {
+    r = root.kiln({"node"});
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "0 processed, 1 unchanged"));
+    CHECK(service_pid(root.show("basic")) == pid);
+
+    REQUIRE(root.kiln({"request", "basic", release("release-basic"), "--param", "message=bye",
+                       "--param", "expect=bye"})
+                .status == 0);
+    r = root.kiln({"node"});
+    INFO(r.out << r.err);
+    REQUIRE(r.status == 0);
+    info = root.show("basic");
+    CHECK(info["connection"]["message"] == "bye");
+    int pid2 = service_pid(info);
+    CHECK(alive(pid2));
+    CHECK(pid2 != pid);
+    CHECK_FALSE(alive(pid));
+  }
+  SECTION("a failing promise is reported, and the partition processed again next time") {
+    REQUIRE(root.kiln({"request", "basic", release("release-basic"), "--param", "message=hello",
+                       "--param", "expect=other"})
+                .status == 0);
+    r = root.kiln({"node"});
+    CHECK(r.status == 3);
+    CHECK(contains(r.err, "promise message-ok failed"));
+    info = root.show("basic");
+    CHECK(info["status"] == "failing");
+    CHECK(info["promises"][0]["ok"] == false);
+    r = root.kiln({"node"});
+    CHECK(r.status == 3);
+    CHECK(contains(r.out, "1 processed"));
+    r = root.kiln({"show", "basic"});
+    CHECK(contains(r.out, "promise message-ok: FAILED"));
+  }
+  SECTION("stopped: the service stops, files stay; started again: it is back") {
+    REQUIRE(root.kiln({"request", "basic", release("release-basic"), "--param", "message=hello",
+                       "--param", "expect=hello", "--state", "stopped"})
+                .status == 0);
+    REQUIRE(root.kiln({"node"}).status == 0);
+    CHECK_FALSE(alive(pid));
+    CHECK(service_pid(root.show("basic")) == 0);
+    CHECK(exists(root / "instance/slappart0/var/message"));
+    REQUIRE(root.kiln({"request", "basic", release("release-basic"), "--param", "message=hello",
+                       "--param", "expect=hello"})
+                .status == 0);
+    REQUIRE(root.kiln({"node"}).status == 0);
+    CHECK(alive(service_pid(root.show("basic"))));
+  }
+  SECTION("destroyed: no process, no file left, the partition is free again") {
+    REQUIRE(root.kiln({"request", "basic", release("release-basic"), "--state", "destroyed"})
+                .status == 0);
+    r = root.kiln({"node"});
+    INFO(r.out << r.err);
+    REQUIRE(r.status == 0);
+    CHECK_FALSE(alive(pid));
+    CHECK_FALSE(exists(root / "instance/slappart0"));
+    CHECK(root.kiln({"show", "basic"}).status == 1);
+    REQUIRE(root.kiln({"request", "again", release("release-basic"), "--param", "message=x",
+                       "--param", "expect=x"})
+                .status == 0);
+    REQUIRE(root.kiln({"node"}).status == 0);
+    CHECK(root.show("again")["partition"] == "slappart0");
+  }
+}
+
+TEST_CASE("two instances of one release share one build", "[node]") {
+  Root root;
+  for (const char* n : {"one", "two"})
+    REQUIRE(root.kiln({"request", n, release("release-basic"), "--param",
+                       std::string("message=") + n, "--param", std::string("expect=") + n})
+                .status == 0);
+  kiln_test::RunResult r = root.kiln({"node"});
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  std::size_t releases = 0;
+  for (const auto& e : std::filesystem::directory_iterator(root / "software")) {
+    (void)e;
+    ++releases;
+  }
+  CHECK(releases == 1);
+  CHECK(root.show("one")["connection"]["message"] == "one");
+  CHECK(root.show("two")["connection"]["message"] == "two");
+  CHECK(root.show("two")["partition"] == "slappart1");
+}
+
+TEST_CASE("bad requests are refused with a clear error", "[node]") {
+  Root root;
+  kiln_test::RunResult r = root.kiln({"request", "x", "/nonexistent/software.cfg"});
+  CHECK(r.status == 1);
+  CHECK(contains(r.err, "no such software release profile"));
+  CHECK(contains(r.err, "/nonexistent/software.cfg"));
+
+  write_file(root / "params.json", "{\"port\": 8080,");
+  r = root.kiln({"request", "x", release("release-basic"), "--parameters", root / "params.json"});
+  CHECK(r.status == 2);
+  CHECK(contains(r.err, "params.json"));
+  CHECK(contains(r.err, "not JSON"));
+
+  write_file(root / "list.json", "[1, 2]");
+  r = root.kiln({"request", "x", release("release-basic"), "--parameters", root / "list.json"});
+  CHECK(r.status == 2);
+  CHECK(contains(r.err, "expected a JSON object"));
+
+  r = root.kiln({"request", "x", release("release-basic"), "--state", "paused"});
+  CHECK(r.status == 2);
+  CHECK(contains(r.err, "started, stopped or destroyed, got 'paused'"));
+  CHECK(root.kiln({"show", "x"}).status == 1);  // nothing was recorded
+}
+
+TEST_CASE("an instance profile failing halfway: the error names the part, state stays consistent",
+          "[node]") {
+  Root root;
+  REQUIRE(root.kiln({"request", "broken", release("release-broken")}).status == 0);
+  kiln_test::RunResult r = root.kiln({"node", "-j", "1"});
+  CHECK(r.status == 1);
+  CHECK(contains(r.err, "part [second]"));
+  nlohmann::json info = root.show("broken");
+  CHECK(info["status"] == "error");
+  CHECK(contains(info["error"].get<std::string>(), "part [second]"));
+  nlohmann::json state =
+      nlohmann::json::parse(read_file(root / "instance/slappart0/.kiln/installed.json"));
+  CHECK(state["parts"].contains("first"));
+  CHECK_FALSE(state["parts"].contains("second"));
+  CHECK(state["pending"].empty());
+  CHECK(exists(root / "instance/slappart0/first-done"));
+  // Still failing, processed again (not skipped) on the next run.
+  r = root.kiln({"node"});
+  CHECK(r.status == 1);
+  CHECK(contains(r.out, "1 processed"));
+}
