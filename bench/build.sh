@@ -41,7 +41,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/kiln-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 # Hermetic: no user kiln.ini, plugins from this build only.
 export KILN_ROOT=$tmp/kiln-root
-export KILN_RECIPE_PATH=$(cd "$BUILD" && pwd)/recipes
+KILN_RECIPE_PATH=$(cd "$BUILD" && pwd)/recipes
+export KILN_RECIPE_PATH
 unset KILN_CONFIG
 
 # median NAME: the median (ms) of the first command in $tmp/NAME.json.
