@@ -126,7 +126,7 @@ InstalledPart record_of(const Part& p, std::map<std::string, std::string> option
 
 Status install_part(Context& ctx, const Part& part) {
   ctx.output.event("install", part.name);
-  {
+  if (!part.declared_paths.empty()) {  // nothing declared: nothing to clean after a crash
     std::lock_guard<std::mutex> lock(ctx.state_mutex);
     ctx.state.pending[part.name] = part.declared_paths;
     if (Status st = ctx.save(); !st.ok()) return st;

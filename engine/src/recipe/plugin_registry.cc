@@ -46,13 +46,20 @@ std::vector<std::string> default_search_path() {
       pos = colon + 1;
     }
   }
+  // A kiln run from its build tree uses that tree's plugins; an installed one
+  // uses the plugins installed with it (never a build tree's).
+  std::string self = exe_dir();
 #ifdef KILN_BUILD_RECIPE_DIR
-  out.push_back(KILN_BUILD_RECIPE_DIR);
+  std::string build_dir = fs::path(KILN_BUILD_RECIPE_DIR).parent_path().string() + "/";
+  if (!self.empty() && (self + "/").compare(0, build_dir.size(), build_dir) == 0) {
+    out.push_back(KILN_BUILD_RECIPE_DIR);
+    return out;
+  }
 #endif
+  if (!self.empty()) out.push_back(self + "/../lib/kiln/recipes");
 #ifdef KILN_INSTALL_RECIPE_DIR
   out.push_back(KILN_INSTALL_RECIPE_DIR);
 #endif
-  if (std::string d = exe_dir(); !d.empty()) out.push_back(d + "/../lib/kiln/recipes");
   return out;
 }
 

@@ -23,8 +23,9 @@ struct LoadedPlugin {
 };
 
 // The directories searched, in order: KILN_RECIPE_PATH (colon-separated),
-// the build tree's recipes/, <prefix>/lib/kiln/recipes, and
-// <dir of the kiln binary>/../lib/kiln/recipes.
+// then, for a kiln run from its build tree, that tree's recipes/; for an
+// installed one, <dir of the kiln binary>/../lib/kiln/recipes and the
+// configured <prefix>/lib/kiln/recipes.
 std::vector<std::string> default_search_path();
 
 // Loads plugins on first use and keeps them loaded. Thread-safe.
