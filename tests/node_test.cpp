@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "net/test_http_server.h"
 #include "recipe_plugin_util.h"
 
 using kiln_recipe_test::contains;
@@ -48,7 +49,9 @@ int service_pid(const nlohmann::json& info) {
   return 0;
 }
 
-bool alive(int pid) { return pid > 0 && ::kill(pid, 0) == 0; }
+bool alive(int pid) {
+  return pid > 0 && ::kill(pid, 0) == 0;
+}
 
 }  // namespace
 
@@ -121,8 +124,9 @@ TEST_CASE("request, node: the instance runs, its promise is kept, it publishes",
     CHECK(alive(service_pid(root.show("basic"))));
   }
   SECTION("destroyed: no process, no file left, the partition is free again") {
-    REQUIRE(root.kiln({"request", "basic", release("release-basic"), "--state", "destroyed"})
-                .status == 0);
+    REQUIRE(
+        root.kiln({"request", "basic", release("release-basic"), "--state", "destroyed"}).status ==
+        0);
     r = root.kiln({"node"});
     INFO(r.out << r.err);
     REQUIRE(r.status == 0);
@@ -201,4 +205,49 @@ TEST_CASE("an instance profile failing halfway: the error names the part, state 
   r = root.kiln({"node"});
   CHECK(r.status == 1);
   CHECK(contains(r.out, "1 processed"));
+}
+
+namespace {
+
+// The body of GET url, "" when nothing answers.
+std::string http_get(int port) {
+  httplib::Client c("127.0.0.1", port);
+  c.set_connection_timeout(2, 0);
+  c.set_read_timeout(2, 0);
+  auto r = c.Get("/");
+  return r && r->status == 200 ? r->body : std::string();
+}
+
+}  // namespace
+
+TEST_CASE("the main job: hello's server answers on the port requested, and comes back when killed",
+          "[node][hello]") {
+  Root root;
+  int port = kiln::net::unused_loopback_port();
+  REQUIRE(root.kiln({"request", "hello",
+                     std::string(KILN_TEST_DATA) + "/../../software/hello/software.cfg", "--param",
+                     "port=" + std::to_string(port)})
+              .status == 0);
+  kiln_test::RunResult r = root.kiln({"node"});
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  nlohmann::json info = root.show("hello");
+  CHECK(info["status"] == "ok");
+  CHECK(info["connection"]["url"] == "http://127.0.0.1:" + std::to_string(port) + "/");
+  CHECK(contains(http_get(port), "Hello from Kiln"));
+
+  int pid = service_pid(info);
+  REQUIRE(alive(pid));
+  ::kill(pid, SIGKILL);
+  std::string body;
+  for (int i = 0; i < 20 && body.empty(); ++i) {  // back within 1 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    body = http_get(port);
+  }
+  CHECK(contains(body, "Hello from Kiln"));
+  int pid2 = service_pid(root.show("hello"));
+  CHECK(pid2 != pid);
+  CHECK(alive(pid2));
+  // The promise runs on demand too.
+  CHECK(root.kiln({"node", "promise"}).status == 0);
 }
