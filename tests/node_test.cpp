@@ -251,3 +251,49 @@ TEST_CASE("the main job: hello's server answers on the port requested, and comes
   // The promise runs on demand too.
   CHECK(root.kiln({"node", "promise"}).status == 0);
 }
+
+TEST_CASE(
+    "a changed parameter restarts only that instance's service; after kill -9 of the "
+    "supervisor no service is left, and kiln node brings them all back",
+    "[node]") {
+  Root root;
+  auto request = [&](const std::string& name, const std::string& message) {
+    return root
+        .kiln({"request", name, release("release-basic"), "--param", "message=" + message,
+               "--param", "expect=" + message})
+        .status;
+  };
+  REQUIRE(request("one", "a") == 0);
+  REQUIRE(request("two", "b") == 0);
+  REQUIRE(root.kiln({"node"}).status == 0);
+  int one = service_pid(root.show("one"));
+  int two = service_pid(root.show("two"));
+  REQUIRE(alive(one));
+  REQUIRE(alive(two));
+
+  REQUIRE(request("one", "c") == 0);
+  kiln_test::RunResult r = root.kiln({"node"});
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(contains(r.out, "1 processed, 1 unchanged"));
+  int one2 = service_pid(root.show("one"));
+  CHECK(one2 != one);
+  CHECK(alive(one2));
+  CHECK(service_pid(root.show("two")) == two);  // untouched
+
+  int supervisor = std::stoi(read_file(root / "run/supervisor.pid"));
+  REQUIRE(alive(supervisor));
+  ::kill(supervisor, SIGKILL);
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    gone = !alive(one2) && !alive(two);
+  }
+  CHECK(gone);  // no orphan service
+
+  r = root.kiln({"node"});
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(alive(service_pid(root.show("one"))));
+  CHECK(alive(service_pid(root.show("two"))));
+}
