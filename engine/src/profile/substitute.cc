@@ -238,16 +238,8 @@ Expected<Resolved> Substituter::run() {
   for (const RawSection& s : m_raw.sections())
     if (s.name != "buildout") order.push_back(s.name);
   std::sort(order.begin() + 1, order.end());
-  for (const std::string& name : order) {
-    Expected<State*> s = section(name);
-    if (m_fatal) return *m_fatal;
-    if (!s.ok()) return s.error();
-    if (name == "buildout" && !m_buildout_done) {
-      m_buildout_done = true;
-      finish_buildout(**s);
-    }
-    if (m_fatal) return *m_fatal;
-  }
+  for (const std::string& name : order)
+    if (Status st = touch(name); !st.ok()) return st.error();
   Resolved out;
   for (const std::string& name : order) out.sections[name] = output(*m_states.at(name));
   out.errors = std::move(m_errors);
