@@ -297,3 +297,28 @@ TEST_CASE(
   CHECK(alive(service_pid(root.show("one"))));
   CHECK(alive(service_pid(root.show("two"))));
 }
+
+TEST_CASE("switch-softwaretype builds the profile of the requested type", "[node]") {
+  Root root;
+  REQUIRE(root.kiln({"request", "sw", release("release-switch"), "--type", "other", "--param",
+                     "word=hi"})
+              .status == 0);
+  kiln_test::RunResult r = root.kiln({"node"});
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(read_file(root / "instance/slappart0/type") == "other hi\n");
+  CHECK(root.show("sw")["connection"]["type"] == "other");
+  CHECK(exists(root / "instance/slappart0/.kiln/_installed-switch-softwaretype_cfg.json"));
+
+  REQUIRE(root.kiln({"request", "sw", release("release-switch")}).status == 0);
+  r = root.kiln({"node"});
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(read_file(root / "instance/slappart0/type") == "default\n");
+  CHECK(root.show("sw")["connection"]["type"] == "default");
+
+  REQUIRE(root.kiln({"request", "sw", release("release-switch"), "--type", "nope"}).status == 0);
+  r = root.kiln({"node"});
+  CHECK(r.status == 1);
+  CHECK(contains(r.err, "no profile for software type 'nope'"));
+}

@@ -3,6 +3,7 @@
 // `section:option` naming one; `RootSoftwareInstance` and `default` are the
 // same) and builds it as a nested build in the same partition, with its own
 // state (.installed-switch-softwaretype.cfg).
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -13,9 +14,14 @@ namespace {
 using kiln::sdk::Failure;
 using kiln::sdk::Part;
 
+// The kiln running this plugin (plugins are loaded into kiln's process),
+// unless KILN_BINARY names another.
 std::string kiln_binary() {
   const char* k = std::getenv("KILN_BINARY");
-  return k && *k ? k : "kiln";
+  if (k && *k) return k;
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("kiln") : self.string();
 }
 
 class Switch : public kiln::sdk::Recipe {
