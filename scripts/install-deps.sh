@@ -10,7 +10,7 @@ PACKAGES="
   nlohmann-json3-dev catch2 libcli11-dev libcpp-httplib-dev
   python3 python3-zc.buildout
   clang libclang-rt-14-dev clang-format
-  hyperfine
+  hyperfine supervisor
 "
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -14,6 +14,8 @@
 #include <string>
 #include <thread>
 
+#include "supervisor/memory_trim.h"
+
 namespace kiln::supervisor {
 
 namespace {
@@ -79,6 +81,7 @@ void apply_line(const std::string& line, std::set<pid_t>& groups) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
+  trim_clean_file_pages();
   std::set<pid_t> groups;
   std::string pending;
   char buf[4096];

@@ -12,6 +12,7 @@
 
 #include <cstdio>
 
+#include "supervisor/memory_trim.h"
 #include "supervisor/protocol.h"
 
 namespace kiln::supervisor {
@@ -74,9 +75,11 @@ Status SupervisorLoop::start(int listen_fd) {
   if (!set.ok()) {
     std::fprintf(stderr, "kiln supervisor: %s (starting with no service)\n",
                  set.error().to_string().c_str());
+    trim_clean_file_pages();
     return {};
   }
   m_table.reload(*set);
+  trim_clean_file_pages();  // start-up code and data: not needed in the loop
   return {};
 }
 
