@@ -18,6 +18,7 @@
 
 #include "cmmi_logic.h"
 #include "kiln/recipe.hpp"
+#include "kiln_common/download.h"
 
 extern char** environ;
 
@@ -147,10 +148,7 @@ std::map<std::string, std::string> hash_input(Part& part) {
 std::string compute_location(Part& part, bool shared) {
   if (!shared)
     return absolute(part, part.get("location", parts_directory(part) + "/" + part.name()));
-  std::string root = part.shared_directory();
-  if (root.empty())
-    throw Failure("option 'shared': no shared-parts directory is configured for this build");
-  return root + "/" + part.name() + "/" + kiln_cmmi::options_hash(hash_input(part));
+  return kiln_common::shared_location(part, kiln_cmmi::options_hash(hash_input(part)));
 }
 
 void replace_location_marker(Part& part, const std::string& location) {

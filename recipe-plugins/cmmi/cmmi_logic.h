@@ -36,9 +36,6 @@ std::vector<std::string> split_words(const std::string& text);
 std::string configure_command(const std::string& command, const std::string& options,
                               const std::string& prefix);
 
-// Hex SHA-256 of data.
-std::string sha256_hex(const std::string& data);
-
 // Options that do not take part in the shared-build hash: the ones computed
 // from it (location, prefix, compile-directory) and every name starting with
 // `_` (recipe- and buildout-internal ones such as _profile_base_location_).

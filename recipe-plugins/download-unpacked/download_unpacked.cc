@@ -1,33 +1,26 @@
 // slapos.recipe.build:download-unpacked and hexagonit.recipe.download: download
 // an archive and extract it (through the host). docs/recipes/download-unpacked.md.
-#include <cstdint>
 #include <filesystem>
-#include <optional>
 #include <string>
 #include <system_error>
 
 #include "kiln/recipe.hpp"
+#include "kiln_common/download.h"
+#include "kiln_common/options.h"
+#include "kiln_common/text.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using kiln::sdk::Failure;
 using kiln::sdk::Part;
-
-std::string trimmed(const std::string& s) {
-  const char* ws = " \t\r\n";
-  std::size_t b = s.find_first_not_of(ws);
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
-
-fs::perms parse_mode(const std::string& text) {
-  std::string s = trimmed(text);
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) s = s.substr(2);
-  if (s.empty() || s.size() > 4 || s.find_first_not_of("01234567") != std::string::npos)
-    throw Failure("option 'mode': expected an octal mode such as 0644, got '" + text + "'");
-  return static_cast<fs::perms>(std::stoul(s, nullptr, 8)) & fs::perms::mask;
-}
+using kiln_common::apply_file_mode;
+using kiln_common::check_filename;
+using kiln_common::download_checked;
+using kiln_common::download_part_directory;
+using kiln_common::make_parent_directory;
+using kiln_common::parse_octal_mode;
+using kiln_common::trimmed;
 
 // The last path component of a URL, without query or fragment.
 std::string url_basename(const std::string& url) {
@@ -36,40 +29,6 @@ std::string url_basename(const std::string& url) {
   std::size_t slash = path.rfind('/');
   std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
   return base.empty() ? "download" : base;
-}
-
-// FNV-1a 64 of the options that key a shared part (those a recipe or the
-// engine add, starting with '_', and what init sets are left out).
-std::string options_hash(const Part& part) {
-  uint64_t h = 1469598103934665603ull;
-  auto feed = [&h](const std::string& s) {
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-    h = (h ^ 0xff) * 1099511628211ull;
-  };
-  for (const auto& [name, value] : part.options()) {
-    if (name.empty() || name[0] == '_' || name == "location" || name == "target") continue;
-    feed(name);
-    feed(value);
-  }
-  static const char* k_hex = "0123456789abcdef";
-  std::string out;
-  for (int i = 15; i >= 0; --i) out += k_hex[(h >> (4 * i)) & 0xf];
-  return out;
-}
-
-// <shared>/<part>/<options hash> for `shared = true`.
-std::string shared_location(const Part& part) {
-  std::string root = part.shared_directory();
-  if (root.empty())
-    throw Failure("option 'shared': no shared-parts directory is configured for this build");
-  return root + "/" + part.name() + "/" + options_hash(part);
-}
-
-std::string default_destination(Part& part) {
-  if (part.get_bool("shared", false)) return shared_location(part);
-  std::optional<std::string> parts = part.section_option("buildout", "parts-directory");
-  if (!parts) throw Failure("${buildout:parts-directory} is not set");
-  return *parts + "/" + part.name();
 }
 
 // strip-top-level-dir: unset -> `fallback`; true -> always; false -> never.
@@ -86,18 +45,7 @@ std::string staging_dir(const std::string& destination) {
 
 void download(Part& part, const std::string& url, const std::string& file) {
   part.info("downloading " + url);
-  try {
-    part.download(url, file, trimmed(part.get("md5sum", "")), trimmed(part.get("sha256sum", "")));
-  } catch (const Part::Reported&) {
-    part.host()->error(part.raw(), ("download of " + url + " failed").c_str());
-    throw;
-  }
-}
-
-void make_parent(const std::string& path) {
-  std::error_code ec;
-  fs::create_directories(fs::path(path).parent_path(), ec);
-  if (ec) throw Failure("cannot create the directory of " + path + ": " + ec.message());
+  download_checked(part, url, file);
 }
 
 // Downloads url to a staging directory beside destination, extracts it into
@@ -111,7 +59,7 @@ void download_and_extract(Part& part, const std::string& destination, int strip)
   if (ec) throw Failure("cannot create " + staging + ": " + ec.message());
   std::string archive = staging + "/" + url_basename(url);
   download(part, url, archive);
-  make_parent(destination);
+  make_parent_directory(destination);
   part.info("extracting " + url_basename(url) + " into " + destination);
   part.extract(archive, destination, strip);
   fs::remove_all(staging, ec);
@@ -132,7 +80,7 @@ class Unpacked : public kiln::sdk::Recipe {
   void init(Part& part) override {
     strip_mode(part, KILN_STRIP_IF_SINGLE_DIR);  // validates the option
     std::string destination = trimmed(part.get("destination", ""));
-    if (destination.empty()) destination = default_destination(part);
+    if (destination.empty()) destination = download_part_directory(part);
     declare(part, destination);
   }
   void install(Part& part) override {
@@ -151,16 +99,15 @@ class Hexagonit : public kiln::sdk::Recipe {
   void init(Part& part) override {
     strip_mode(part, KILN_STRIP_NEVER);
     part.get_bool("download-only", false);
-    if (part.has("mode")) parse_mode(part.get("mode"));
+    if (part.has("mode")) parse_octal_mode(part.get("mode"), "0644");
     std::string destination = trimmed(part.get("destination", ""));
-    if (destination.empty()) destination = default_destination(part);
+    if (destination.empty()) destination = download_part_directory(part);
     part.set("destination", destination);
     declare(part, destination);
     if (part.get_bool("download-only", false)) {
       std::string filename = trimmed(part.get("filename", ""));
       if (filename.empty()) filename = url_basename(trimmed(part.get("url")));
-      if (filename.find('/') != std::string::npos)
-        throw Failure("option 'filename': '" + filename + "' must not contain '/'");
+      check_filename(filename);
       part.set("filename", filename);
       part.set("target", destination + "/" + filename);
     }
@@ -176,10 +123,7 @@ class Hexagonit : public kiln::sdk::Recipe {
     fs::create_directories(destination, ec);
     if (ec) throw Failure("cannot create " + destination + ": " + ec.message());
     download(part, trimmed(part.get("url")), target);
-    if (part.has("mode")) {
-      fs::permissions(target, parse_mode(part.get("mode")), ec);
-      if (ec) throw Failure("cannot set the mode of " + target + ": " + ec.message());
-    }
+    apply_file_mode(part, target);
   }
 };
 

@@ -7,22 +7,18 @@
 
 #include "gitclone_commands.h"
 #include "kiln/recipe.hpp"
+#include "kiln_common/text.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using kiln::sdk::Failure;
 using kiln::sdk::Part;
+using kiln_common::trimmed;
 using kiln_gitclone::GitOptions;
 
 // No credential prompt can be answered during a build.
 const std::vector<std::string> k_git_env = {"GIT_TERMINAL_PROMPT=0"};
-
-std::string trimmed(const std::string& s) {
-  std::size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
 
 GitOptions read_options(Part& part) {
   GitOptions o;

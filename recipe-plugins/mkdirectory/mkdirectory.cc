@@ -12,28 +12,20 @@
 #include <vector>
 
 #include "kiln/recipe.hpp"
+#include "kiln_common/options.h"
+#include "kiln_common/text.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using kiln::sdk::Failure;
 using kiln::sdk::Part;
-
-std::string trimmed(const std::string& s) {
-  const char* ws = " \t\r\n";
-  std::size_t b = s.find_first_not_of(ws);
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
+using kiln_common::parse_octal_mode;
+using kiln_common::trimmed;
 
 // "0700", "700" or "0o700" (default 0700).
 mode_t parse_mode(const Part& part) {
-  std::string text = part.get("mode", "0700");
-  std::string s = trimmed(text);
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) s = s.substr(2);
-  if (s.empty() || s.size() > 4 || s.find_first_not_of("01234567") != std::string::npos)
-    throw Failure("option 'mode': expected an octal mode such as 0700, got '" + text + "'");
-  return static_cast<mode_t>(std::stoul(s, nullptr, 8));
+  return static_cast<mode_t>(parse_octal_mode(part.get("mode", "0700"), "0700"));
 }
 
 // Options that are not directories: the recipe, the mode, and what the

@@ -12,43 +12,13 @@
 #include <string>
 
 #include "kiln/recipe.hpp"
+#include "kiln_common/json.h"
 
 namespace {
 
 using kiln::sdk::Failure;
 using kiln::sdk::Part;
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
+using kiln_common::json_string;
 
 std::string json_object(const std::map<std::string, std::string>& m) {
   std::string out = "{";

@@ -1,70 +1,20 @@
 // JSON output (as Python's json.dumps) and input for the Jinja subset.
 #include <algorithm>
-#include <cstdio>
 #include <stdexcept>
 
 #include "jinja.h"
 #include "jinja_internal.h"
+#include "kiln_common/json.h"
 
 namespace kiln_jinja {
 namespace {
 
-void append_utf16(std::string& out, unsigned code) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "\\u%04x", code & 0xffffu);
-  out += buf;
-}
-
-// Decodes one UTF-8 sequence at s[i]; returns its code point (or the byte
-// itself when the sequence is invalid) and advances i.
-unsigned decode_utf8(const std::string& s, std::size_t& i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  int extra = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
-  if (extra == 0 || i + extra >= s.size()) {
-    ++i;
-    return c;
-  }
-  unsigned code = c & (0x3f >> extra);
-  for (int k = 1; k <= extra; ++k)
-    code = (code << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
-  i += extra + 1;
-  return code;
-}
-
+// Python's json.dumps (ensure_ascii); Jinja's |tojson also escapes <, >, & and '.
 void json_string(std::string& out, const std::string& s, bool html_safe) {
-  out += '"';
-  std::size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      unsigned code = decode_utf8(s, i);
-      if (code >= 0x10000) {
-        code -= 0x10000;
-        append_utf16(out, 0xd800 + (code >> 10));
-        append_utf16(out, 0xdc00 + (code & 0x3ff));
-      } else {
-        append_utf16(out, code);
-      }
-      continue;
-    }
-    ++i;
-    if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || (html_safe && (c == '<' || c == '>' || c == '&' || c == '\''))) {
-      append_utf16(out, c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += '"';
+  kiln_common::JsonEscape escape;
+  escape.ascii_only = true;
+  escape.html_safe = html_safe;
+  kiln_common::append_json_string(out, s, escape);
 }
 
 void dump(std::string& out, const Value& v, bool jinja) {

@@ -16,20 +16,16 @@
 
 #include "jinja.h"
 #include "kiln/recipe.hpp"
+#include "kiln_common/text.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using kiln::sdk::Failure;
 using kiln::sdk::Part;
+using kiln_common::trimmed;
 
 constexpr const char* k_rendered = "__rendered__";
-
-std::string trim(const std::string& s) {
-  std::size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
 
 bool starts_with(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
@@ -77,16 +73,16 @@ std::string fetch(Part& part, const std::string& url, const std::string& md5) {
 std::string output_path(const Part& part) {
   std::optional<std::string> out = part.find("output");
   if (!out) out = part.find("rendered");
-  if (!out || trim(*out).empty()) throw Failure("option 'output' is required");
-  std::string path = trim(*out);
+  if (!out || trimmed(*out).empty()) throw Failure("option 'output' is required");
+  std::string path = trimmed(*out);
   return path[0] == '/' ? path : part.build_directory() + "/" + path;
 }
 
 // The `mode` option (octal), or -1 when not set.
 int file_mode(const Part& part) {
   std::optional<std::string> mode = part.find("mode");
-  if (!mode || trim(*mode).empty()) return -1;
-  std::string m = trim(*mode);
+  if (!mode || trimmed(*mode).empty()) return -1;
+  std::string m = trimmed(*mode);
   if (starts_with(m, "0o")) m = m.substr(2);
   int value = 0;
   for (char c : m) {
@@ -149,7 +145,7 @@ Source template_source(Part& part, bool jinja) {
   std::optional<std::string> url = part.find("url");
   if (jinja && !url) url = part.find("template");
   std::optional<std::string> inline_text = part.find("inline");
-  if (url && starts_with(trim(*url), "inline:")) {
+  if (url && starts_with(trimmed(*url), "inline:")) {
     if (inline_text) throw Failure("options 'template = inline:' and 'inline' are exclusive");
     std::string text = url->substr(url->find("inline:") + 7);
     text.erase(0, text.find_first_not_of("\r\n"));
@@ -158,8 +154,8 @@ Source template_source(Part& part, bool jinja) {
   if (url && inline_text) throw Failure("options 'url' and 'inline' are exclusive: give one");
   if (!url && !inline_text) throw Failure("one of the options 'url' and 'inline' is required");
   if (inline_text) return {*inline_text, "inline template"};
-  std::string u = trim(*url);
-  std::string text = fetch(part, u, trim(part.get("md5sum", "")));
+  std::string u = trimmed(*url);
+  std::string text = fetch(part, u, trimmed(part.get("md5sum", "")));
   return {jinja ? text : part.substitute(text), "template '" + u + "'"};
 }
 
@@ -187,13 +183,13 @@ std::vector<Line> parse_lines(const std::string& option, const std::string& text
   std::istringstream in(text);
   std::string raw;
   while (std::getline(in, raw)) {
-    std::string line = trim(raw);
+    std::string line = trimmed(raw);
     if (line.empty() || line[0] == '#') continue;
     std::istringstream words(line);
     Line l;
     words >> l.type >> l.name;
     std::getline(words, l.value);
-    l.value = trim(l.value);
+    l.value = trimmed(l.value);
     if (l.name.empty())
       throw Failure("option '" + option + "': expected 'TYPE NAME VALUE', got '" + line + "'");
     out.push_back(l);

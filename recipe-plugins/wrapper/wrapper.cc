@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "kiln/recipe.hpp"
-#include "md5.h"
+#include "kiln_common/hash.h"
 #include "wrapper_script.h"
 
 namespace {
@@ -110,7 +110,7 @@ class Wrapper : public kiln::sdk::Recipe {
     // A change of the hashed files' contents changes the options, so the part
     // is reinstalled under its new name (the old wrapper is removed).
     if (std::optional<std::string> contents = hash_contents(part, false))
-      part.set("__hash_files__", kiln_wrapper::md5_hex(*contents));
+      part.set("__hash_files__", kiln_common::md5_hex(*contents));
   }
   void install(Part& part) override {
     std::string path = wrapper_file(part);

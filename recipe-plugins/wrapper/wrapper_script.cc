@@ -3,20 +3,16 @@
 #include <cctype>
 #include <sstream>
 
-#include "md5.h"
+#include "kiln_common/hash.h"
+#include "kiln_common/text.h"
 
 namespace kiln_wrapper {
 namespace {
 
+using kiln_common::trimmed;
+
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-std::string trimmed(const std::string& s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && is_space(s[b])) ++b;
-  while (e > b && is_space(s[e - 1])) --e;
-  return s.substr(b, e - b);
 }
 
 bool is_variable_name(const std::string& s) {
@@ -110,7 +106,7 @@ std::string render_script(const WrapperSpec& spec) {
 }
 
 std::string hashed_path(const std::string& path, const std::string& contents) {
-  return path + "-" + md5_hex(contents).substr(0, k_hash_length);
+  return path + "-" + kiln_common::md5_hex(contents).substr(0, k_hash_length);
 }
 
 }  // namespace kiln_wrapper

@@ -2,20 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "md5.h"
-
 using namespace kiln_wrapper;
 using Words = std::vector<std::string>;
-
-TEST_CASE("md5 matches the RFC 1321 vectors", "[wrapper]") {
-  CHECK(md5_hex("") == "d41d8cd98f00b204e9800998ecf8427e");
-  CHECK(md5_hex("abc") == "900150983cd24fb0d6963f7d28e17f72");
-  CHECK(md5_hex("message digest") == "f96b697d7cb7938d525a2f31aaf161d0");
-  CHECK(md5_hex(std::string(1000, 'a')) == "cabe45dcc9ae5b66ba86600cca6b8ba8");
-  CHECK(
-      md5_hex("12345678901234567890123456789012345678901234567890123456789012345678901234567890") ==
-      "57edf4a22be3c955ac49da2e2107b67a");
-}
 
 TEST_CASE("shell_split follows shlex.split", "[wrapper]") {
   CHECK(shell_split("a b\tc\n d") == Words{"a", "b", "c", "d"});
