@@ -91,9 +91,12 @@ Status uninstall_part(Context& ctx, const std::string& name, const std::string& 
   InstalledPart rec = ctx.state.parts.at(name);
   ctx.output.event("uninstall", name, reason);
   std::set<std::string> kept;
-  std::string plugin_name = rec.recipe.substr(0, rec.recipe.find(':'));
-  std::string entry = rec.recipe.substr(plugin_name.size() + 1);
-  entry = entry.substr(0, entry.find('@'));
+  // rec.recipe is "plugin:entry@version" (identity()); be lenient with a
+  // hand-edited state.
+  std::string id = rec.recipe.substr(0, rec.recipe.find('@'));
+  std::size_t colon = id.find(':');
+  std::string plugin_name = id.substr(0, colon);
+  std::string entry = colon == std::string::npos ? "default" : id.substr(colon + 1);
   Expected<const recipe::LoadedPlugin*> plugin = ctx.plugins.load(plugin_name);
   const KilnRecipeEntry* e = plugin.ok() ? (*plugin)->find_entry(entry) : nullptr;
   if (e) {
