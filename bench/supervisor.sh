@@ -4,7 +4,9 @@
 # memory and the time from a service's crash (kill -9) to its restart.
 # See bench/README.md ("Supervisor benchmark").
 #
-#   KILN           the kiln binary (default build/engine/kiln, built if missing)
+#   KILN           the kiln binary (default build/engine/kiln, built if missing);
+#                  `kiln supervisor` runs the kiln-supervisor beside it (in-process
+#                  if there is none)
 #   BENCH_SERVICES services (default 50)
 #   BENCH_CRASHES  crashes measured per supervisor (default 25)
 set -euo pipefail
@@ -12,7 +14,7 @@ cd "$(dirname "$0")/.."
 KILN=${KILN:-build/engine/kiln}
 if [ ! -x "$KILN" ]; then
   cmake -S . -B build -G Ninja >/dev/null
-  ninja -C build kiln
+  ninja -C build kiln kiln-supervisor
 fi
 if ! command -v supervisord >/dev/null; then
   echo "bench: supervisord not found (apt-get install -y supervisor, or scripts/install-deps.sh)" >&2

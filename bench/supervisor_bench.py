@@ -84,7 +84,8 @@ def run_kiln(kiln, base, paths, count):
         time.sleep(1.5)  # every service has run >= 1 s: restarts are immediate
         sup = int(open(f"{root}/run/supervisor.pid").read())
         keeper = _child_named(sup, "kiln-keeper")
-        mem = {"supervisor": memory(sup), "keeper": memory(keeper)}
+        mem = {"supervisor": memory(sup), "keeper": memory(keeper),
+               "exe": os.readlink(f"/proc/{sup}/exe")}
         lat = crashes(base, names, count)
         mem["supervisor_after"] = memory(sup)
         return mem, lat
@@ -155,8 +156,9 @@ def main():
                 results[label] = run_supervisord(base, paths, count)
         finally:
             shutil.rmtree(base, ignore_errors=True)
-    print(f"{a.services} services, {count} crashes each (kill -9 -> new pid)\n")
+    print(f"{a.services} services, {count} crashes each (kill -9 -> new pid)")
     km, kl = results["kiln"]
+    print(f"kiln's supervisor process runs {km['exe']}\n")
     sm, sl = results["supervisord"]
     for label, (mem, lat) in results.items():
         m = mem["supervisor_after"]

@@ -1,11 +1,15 @@
-// `kiln supervisor` (runs the embedded supervisor) and `kiln ctl` (talks to
+// `kiln supervisor` (runs the embedded supervisor: execs kiln-supervisor
+// when it is beside kiln, else runs it in-process) and `kiln ctl` (talks to
 // it over <root>/run/supervisor.sock). See docs/supervisor.md.
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -14,6 +18,8 @@
 
 #include "commands.h"
 #include "kiln/supervisor.h"
+#include "supervisor/daemon_binary.h"
+#include "supervisor/options.h"
 #include "supervisor/protocol.h"
 
 namespace kiln::cli {
@@ -176,21 +182,44 @@ int run_ctl(const std::string& root, const CtlOptions& o) {
 Command add_supervisor_command(CLI::App& app, const GlobalOptions& global) {
   CLI::App* cmd = app.add_subcommand(
       "supervisor", "Run the services of <root>/run/services.json (one supervisor per root)");
-  auto options = std::make_shared<SupervisorOptions>();
-  auto grace = std::make_shared<double>(10.0);
-  cmd->add_flag("--daemon", options->daemon, "Detach; log to <root>/log/supervisor.log");
-  cmd->add_option("--stop-grace", *grace, "Seconds between SIGTERM and SIGKILL (default 10)")
-      ->check(CLI::Range(0.0, 3600.0));
-  cmd->add_option("--max-fast-exits", options->max_fast_exits,
-                  "Exits within 1 s of starting, in a row, before giving up (default 10)")
-      ->check(CLI::Range(1, 1000000));
-  cmd->add_option("--log-max-bytes", options->log_max_bytes,
-                  "Rotate a service's log past this size (default 10 MiB)");
-  cmd->add_option("--log-keep", options->log_keep, "Rotated logs kept (default 3)")
-      ->check(CLI::Range(0, 1000));
-  return [&global, options, grace]() {
-    if (!resolve_root_and_jobs(global, &options->root, nullptr)) return 1;
-    options->stop_grace = std::chrono::milliseconds(static_cast<long long>(*grace * 1000));
+  // The flags are defined once (supervisor/options.h) and passed on as given
+  // to kiln-supervisor, which parses them with the same function.
+  auto given = std::make_shared<std::vector<std::string>>();
+  for (const supervisor::Flag& f : supervisor::supervisor_flags()) {
+    std::string name = f.name;
+    if (f.value_name) {
+      cmd->add_option_function<std::string>(
+             name, [given, name](const std::string& v) { given->push_back(name + "=" + v); },
+             f.help)
+          ->type_name(f.value_name);
+    } else {
+      cmd->add_flag_callback(name, [given, name]() { given->push_back(name); }, f.help);
+    }
+  }
+  return [&global, given]() {
+    std::string root;
+    if (!resolve_root_and_jobs(global, &root, nullptr)) return 1;
+    std::error_code ec;
+    std::vector<std::string> args = {"--root",
+                                     std::filesystem::absolute(root, ec).lexically_normal()};
+    args.insert(args.end(), given->begin(), given->end());
+    Expected<SupervisorOptions> options = supervisor::parse_supervisor_args(args);
+    if (!options.ok()) {
+      print_error(options.error());
+      return 2;
+    }
+    // The small dedicated daemon beside this kiln (same pid: exec); without
+    // it, the same supervisor runs in this process.
+    std::string daemon = supervisor::daemon_binary_beside(supervisor::this_executable());
+    if (!daemon.empty()) {
+      std::vector<char*> argv{daemon.data()};
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      std::cout.flush();
+      ::execv(daemon.c_str(), argv.data());
+      std::cerr << "kiln: cannot run " << daemon << ": " << std::strerror(errno)
+                << " (running the supervisor in-process)\n";
+    }
     Status s = run_supervisor(*options);
     if (!s.ok()) {
       print_error(s.error());

@@ -1,13 +1,11 @@
 // The client side of the public supervisor API (kiln/supervisor.h).
-#include <limits.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <thread>
 
 #include "kiln/supervisor.h"
 #include "process/run.h"
 #include "supervisor/control_socket.h"
+#include "supervisor/daemon_binary.h"
 #include "supervisor/protocol.h"
 
 namespace kiln {
@@ -45,12 +43,6 @@ Expected<nlohmann::json> call(const std::string& root, const Request& request) {
   return supervisor::parse_reply(*reply);
 }
 
-std::string this_executable() {
-  char buf[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "kiln";
-}
-
 bool any_stopping(const std::vector<ServiceStatus>& all, const std::vector<std::string>& names) {
   for (const ServiceStatus& s : all) {
     if (s.state != ServiceState::k_stopping) continue;
@@ -69,9 +61,15 @@ bool supervisor_answers(const std::string& root) {
 
 Status ensure_supervisor_running(const std::string& root, const std::string& kiln_binary) {
   if (supervisor_answers(root)) return {};
+  std::string kiln = kiln_binary.empty() ? supervisor::this_executable() : kiln_binary;
+  // The dedicated daemon executable beside kiln if installed, else `kiln supervisor`.
+  std::string daemon = supervisor::daemon_binary_beside(kiln);
   process::RunRequest run;
-  run.argv = {kiln_binary.empty() ? this_executable() : kiln_binary, "supervisor", "--daemon",
-              "--root", absolute_root(root)};
+  if (daemon.empty()) {
+    run.argv = {kiln, "supervisor", "--daemon", "--root", absolute_root(root)};
+  } else {
+    run.argv = {daemon, "--daemon", "--root", absolute_root(root)};
+  }
   run.env = process::current_environment();
   run.timeout = std::chrono::seconds(90);
   Expected<process::RunResult> result = process::run(run);

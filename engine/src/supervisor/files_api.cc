@@ -1,5 +1,6 @@
-// The file side of the public supervisor API (kiln/supervisor.h): paths,
-// services.json, scanning a partition's etc/service and etc/run.
+// The writing side of the public supervisor API (kiln/supervisor.h): writing
+// services.json, scanning a partition's etc/service and etc/run. Client only:
+// the paths and read_service_set() are in service_files.cc (daemon side too).
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,7 +9,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "kiln/supervisor.h"
 #include "supervisor/service_set.h"
@@ -66,34 +66,10 @@ Status scan_directory(const std::string& dir, const std::string& kind,
 
 }  // namespace
 
-std::string service_set_path(const std::string& root) {
-  return root + "/run/services.json";
-}
-
-std::string supervisor_socket_path(const std::string& root) {
-  return root + "/run/supervisor.sock";
-}
-
-std::string service_log_path(const std::string& root, const std::string& name) {
-  return root + "/log/services/" + supervisor::log_file_name(name) + ".log";
-}
-
 Status write_service_set(const std::string& root, const std::vector<ServiceSpec>& services) {
   Status valid = supervisor::validate_service_set(services);
   if (!valid.ok()) return valid;
   return util::write_file_atomic(service_set_path(root), supervisor::service_set_json(services));
-}
-
-Expected<std::vector<ServiceSpec>> read_service_set(const std::string& root) {
-  std::string path = service_set_path(root);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (errno == ENOENT) return std::vector<ServiceSpec>{};
-    return Error(ErrorCode::k_io, "cannot read: " + std::string(std::strerror(errno)), path);
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return supervisor::parse_service_set(text.str(), path);
 }
 
 Expected<std::vector<ServiceSpec>> scan_partition_services(const std::string& partition_dir,

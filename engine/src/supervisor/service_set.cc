@@ -4,8 +4,6 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "util/atomic_file.h"
-
 namespace kiln::supervisor {
 
 namespace {
