@@ -323,3 +323,36 @@ TEST_CASE(
   CHECK(s.wait_running("p0:a", a) > 0);
   CHECK(s.wait_running("p0:parent", parent) > 0);
 }
+
+TEST_CASE(
+    "supervisor: the daemon is the small kiln-supervisor beside kiln; a kiln without it "
+    "supervises in-process",
+    "[supervisor]") {
+  Sup s;
+  s.script("p0", "sleeper", k_sleeper);
+  s.write_services();
+  auto exe_of = [](int pid) {
+    std::error_code ec;
+    return std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec)
+        .filename()
+        .string();
+  };
+  SECTION("with kiln-supervisor") {
+    s.start();
+    CHECK(exe_of(s.supervisor_pid()) == "kiln-supervisor");
+    CHECK(s.wait_running("p0:sleeper") > 0);
+  }
+  SECTION("a kiln copied alone") {
+    std::string bin = s.path("bin");
+    std::filesystem::create_directories(bin);
+    std::filesystem::copy_file(KILN_BINARY, bin + "/kiln");
+    kiln_test::RunOptions o;
+    o.env = kiln_test::hermetic_env();
+    kiln_test::RunResult r =
+        kiln_test::run_program(bin + "/kiln", {"--root", s.root(), "supervisor", "--daemon"}, o);
+    INFO(r.out << r.err);
+    REQUIRE(r.status == 0);
+    CHECK(exe_of(s.supervisor_pid()) == "kiln");
+    CHECK(s.wait_running("p0:sleeper") > 0);
+  }
+}
