@@ -98,7 +98,8 @@ Command add_graph_command(CLI::App& app, const GlobalOptions& global) {
   CLI::App* cmd = app.add_subcommand("graph", "Print the part graph (dependencies first)");
   cmd->add_option("-c,--profile", *profile, "The profile (path or URL)");
   cmd->add_flag("--dot", *dot, "Graphviz dot (the default and only format for now)");
-  return [&global, profile]() {
+  // `dot` is captured: CLI11 writes through the reference while parsing.
+  return [&global, profile, dot]() {
     BuildOptions o;
     BuildArgs a;
     std::string root;

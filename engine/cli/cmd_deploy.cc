@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "kiln/deploy.h"
+#include "util/json_text.h"
 
 namespace kiln::cli {
 
@@ -143,10 +144,11 @@ Command add_show_command(CLI::App& app, const GlobalOptions& global) {
         std::cout << "  promise " << p.name << ": " << (p.ok ? "ok" : "FAILED")
                   << (p.ok ? "" : "\n    " + p.output) << "\n";
       for (const auto& [k, v] : info->connection.items())
-        std::cout << "  " << k << " = " << (v.is_string() ? v.get<std::string>() : v.dump())
-                  << "\n";
+        std::cout << "  " << k << " = "
+                  << (v.is_string() ? v.get<std::string>() : util::json_dump(v)) << "\n";
     }
-    if (*json) std::cout << (name->empty() ? all.dump(1) : all[0].dump(1)) << "\n";
+    if (*json)
+      std::cout << (name->empty() ? util::json_dump(all, 1) : util::json_dump(all[0], 1)) << "\n";
     return 0;
   };
 }

@@ -127,29 +127,50 @@ InstalledPart record_of(const Part& p, std::map<std::string, std::string> option
   return r;
 }
 
+// The paths among `paths` that do not exist (yet).
+std::vector<std::string> missing_paths(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(p, ec))) out.push_back(p);
+  }
+  return out;
+}
+
 Status install_part(Context& ctx, const Part& part) {
   ctx.output.event("install", part.name);
-  if (!part.declared_paths.empty()) {  // nothing declared: nothing to clean after a crash
+  // What a failed or killed install removes: only paths that did not exist
+  // when it started (a declared path already there — a checkout, a file of
+  // the user's — is left alone), recorded as pending before they are made.
+  std::vector<std::string> fresh = missing_paths(part.declared_paths);
+  auto add_pending = [&](const std::vector<std::string>& paths) -> Status {
+    if (paths.empty()) return {};
     std::lock_guard<std::mutex> lock(ctx.state_mutex);
-    ctx.state.pending[part.name] = part.declared_paths;
-    if (Status st = ctx.save(); !st.ok()) return st;
-  }
+    auto& pending = ctx.state.pending[part.name];
+    pending.insert(pending.end(), paths.begin(), paths.end());
+    return ctx.save();
+  };
+  if (Status st = add_pending(fresh); !st.ok()) return part_error(part, st.error().to_string());
   PartLogSink log(ctx.output, part.name, ctx.log_path(part.name));
   std::map<std::string, std::string> options = part.options;
   recipe::MapOptions access(options);
   KilnPart k = make_ctx(ctx, part.name, recipe::Phase::k_install, access, log);
   k.added_paths = part.declared_paths;
+  k.on_add_path = [&](const std::string& path) {
+    std::vector<std::string> created = missing_paths({path});
+    fresh.insert(fresh.end(), created.begin(), created.end());
+    (void)add_pending(created);
+  };
   Status st = recipe::call_entry(*part.entry, k);
-  std::lock_guard<std::mutex> lock(ctx.state_mutex);
   if (!st.ok()) {
     // What the recipe asked to keep (a failed build's compile directory,
-    // for inspection) stays; the rest goes.
-    remove_paths(ctx, part.name, k.added_paths, k.kept_paths);
+    // for inspection) stays; the rest of what it made goes.
+    remove_paths(ctx, part.name, fresh, k.kept_paths);
+    std::lock_guard<std::mutex> lock(ctx.state_mutex);
     ctx.state.pending.erase(part.name);
     (void)ctx.save();
     return part_error(part, "install failed: " + st.error().message);
   }
-  ctx.state.pending.erase(part.name);
   // Paths declared at init that the install did not leave (a compile
   // directory, say) are not the part's.
   std::vector<std::string> paths;
@@ -157,8 +178,11 @@ Status install_part(Context& ctx, const Part& part) {
     std::error_code ec;
     if (fs::exists(fs::symlink_status(p, ec))) paths.push_back(std::move(p));
   }
+  std::lock_guard<std::mutex> lock(ctx.state_mutex);
+  ctx.state.pending.erase(part.name);
   ctx.state.record(part.name, record_of(part, std::move(options), std::move(paths)));
-  return ctx.save();
+  if (Status saved = ctx.save(); !saved.ok()) return part_error(part, saved.error().to_string());
+  return {};
 }
 
 Status update_part(Context& ctx, const Part& part) {
@@ -174,7 +198,15 @@ Status update_part(Context& ctx, const Part& part) {
   KilnPart k = make_ctx(ctx, part.name, recipe::Phase::k_update, access, log);
   k.added_paths = rec.paths;
   Status st = recipe::call_entry(*part.entry, k);
-  if (!st.ok()) return part_error(part, "update failed: " + st.error().message);
+  if (!st.ok()) {
+    // As zc.buildout: a part whose update failed is uninstalled, so the
+    // next run installs it afresh instead of trusting a half-updated part.
+    remove_paths(ctx, part.name, k.added_paths, k.kept_paths);
+    std::lock_guard<std::mutex> lock(ctx.state_mutex);
+    ctx.state.forget(part.name);
+    (void)ctx.save();
+    return part_error(part, "update failed (the part is uninstalled): " + st.error().message);
+  }
   InstalledPart now = record_of(part, std::move(options), std::move(k.added_paths));
   std::lock_guard<std::mutex> lock(ctx.state_mutex);
   const InstalledPart& before = ctx.state.parts.at(part.name);
@@ -213,7 +245,13 @@ Status execute(Context& ctx, const Discovered& found, const std::vector<PlanStep
     for (const std::string& d : p.deps)
       if (index.count(d)) t.deps.push_back(index[d]);
     bool install = kind[p.name] == PlanStep::k_install;
-    t.run = [&ctx, &p, install] { return install ? install_part(ctx, p) : update_part(ctx, p); };
+    t.run = [&ctx, &p, install]() -> Status {
+      try {
+        return install ? install_part(ctx, p) : update_part(ctx, p);
+      } catch (const std::exception& e) {  // a bug: reported, never a crash
+        return part_error(p, std::string("internal error: ") + e.what());
+      }
+    };
     index[p.name] = tasks.size();
     tasks.push_back(std::move(t));
   }

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "util/atomic_file.h"
+#include "util/json_text.h"
 
 namespace kiln::build {
 
@@ -68,7 +69,7 @@ Status save_state(const std::string& path, const InstalledState& state) {
   }
   j["parts"] = std::move(parts);
   j["pending"] = state.pending;
-  return util::write_file_atomic(path, j.dump(1) + "\n");
+  return util::write_file_atomic(path, util::json_dump(j, 1) + "\n");
 }
 
 }  // namespace kiln::build

@@ -225,13 +225,20 @@ Expected<Discovered> discover_parts(const profile::RawConfig& raw, recipe::Plugi
                                             join_problems(hook.problems));
     return e;
   }
+  // zc.buildout stops at the first value it cannot substitute while it
+  // initialises parts; so does a build (resolve only warns).
+  if (!sub.errors().empty()) return Error(ErrorCode::k_reference, sub.errors().begin()->second);
   std::set<std::string> names;
   for (const Part& p : hook.parts) names.insert(p.name);
-  for (const Part& p : hook.parts) {
-    for (const auto& [key, why] : sub.errors()) {
-      if (key.compare(0, p.name.size() + 1, p.name + ":") != 0) continue;
-      return Error(ErrorCode::k_reference, why);  // `why` names file:line
+  for (const std::string& name : wanted) {
+    if (names.count(name)) continue;
+    const profile::RawSection* sec = raw.find(name);
+    Error e(ErrorCode::k_invalid, "part [" + name + "] has no recipe option");
+    if (sec && !sec->entries.empty() && !sec->entries.front().origin.is_special()) {
+      e.file = std::string(sec->entries.front().origin.name());
+      e.line = sec->entries.front().origin.line;
     }
+    return e;
   }
   for (Part& p : hook.parts) {
     p.options = sub.options(p.name);

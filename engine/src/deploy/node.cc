@@ -14,6 +14,7 @@
 #include "util/atomic_file.h"
 #include "util/file_lock.h"
 #include "util/hash.h"
+#include "util/json_text.h"
 
 namespace kiln::deploy {
 
@@ -39,7 +40,7 @@ std::string deploy_digest(const InstanceRequest& r, const std::string& instance_
       {"software", r.software},      {"type", r.type},
       {"parameters", r.parameters},  {"state", instance_state_name(r.state)},
       {"profile", instance_profile}, {"profile-md5", util::md5_hex(read_text(instance_profile))}};
-  return util::sha256_hex(j.dump());
+  return util::sha256_hex(util::json_dump(j));
 }
 
 namespace {

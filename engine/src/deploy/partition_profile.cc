@@ -3,13 +3,14 @@
 #include <unistd.h>
 
 #include "util/atomic_file.h"
+#include "util/json_text.h"
 
 namespace kiln::deploy {
 
 namespace {
 
 std::string text_of(const nlohmann::json& v) {
-  return v.is_string() ? v.get<std::string>() : v.dump();
+  return v.is_string() ? v.get<std::string>() : util::json_dump(v);
 }
 
 void option(std::string& out, const std::string& key, const std::string& value) {
@@ -82,7 +83,7 @@ std::string slap_profile_text(const PartitionSpec& s) {
     option(out, k, p[k].get<std::string>());
   option(out, "computer", "kiln");
   option(out, "partition", s.partition_id);
-  option(out, "configuration", s.request.parameters.dump());
+  option(out, "configuration", util::json_dump(s.request.parameters));
   for (const auto& [key, value] : s.request.parameters.items())
     if (valid_option_name("configuration." + key))
       option(out, "configuration." + key, text_of(value));
@@ -93,7 +94,7 @@ std::string slap_profile_text(const PartitionSpec& s) {
     nlohmann::json decoded = nlohmann::json::parse(serialised->get<std::string>(), nullptr, false);
     if (decoded.is_object()) {
       out += "\n[kiln-serialised-configuration]\n";
-      option(out, "configuration", decoded.dump());
+      option(out, "configuration", util::json_dump(decoded));
       for (const auto& [key, value] : decoded.items())
         if (valid_option_name("configuration." + key))
           option(out, "configuration." + key, text_of(value));
@@ -105,7 +106,7 @@ std::string slap_profile_text(const PartitionSpec& s) {
 Expected<std::string> write_partition_profile(const PartitionSpec& s) {
   std::string slap = s.directory + "/.kiln/slap.cfg";
   if (Status st = util::write_file_atomic(s.directory + "/.kiln/parameters.json",
-                                          slap_parameters(s).dump(1) + "\n");
+                                          util::json_dump(slap_parameters(s), 1) + "\n");
       !st.ok())
     return st.error();
   if (Status st = util::write_file_atomic(slap, slap_profile_text(s)); !st.ok()) return st.error();

@@ -6,6 +6,7 @@
 
 #include "util/atomic_file.h"
 #include "util/file_lock.h"
+#include "util/json_text.h"
 
 namespace kiln::deploy {
 
@@ -76,7 +77,7 @@ Status save(const std::string& root, const RootState& state) {
   nlohmann::json inst = nlohmann::json::object();
   for (const auto& [name, r] : state.instances) inst[name] = to_json(r);
   nlohmann::json j = {{"format", k_format}, {"instances", inst}};
-  return util::write_file_atomic(state_file(root), j.dump(1) + "\n");
+  return util::write_file_atomic(state_file(root), util::json_dump(j, 1) + "\n");
 }
 
 }  // namespace

@@ -65,24 +65,32 @@ void error(KilnPart* p, const char* message) {
   p->errors.push_back(message ? message : "(no message)");
 }
 
+// An absolute, normalised path without a trailing '/': relative ones are
+// taken from the build directory.
+std::string owned_path(const KilnPart* p, const std::string& path) {
+  std::string s = path;
+  if (s.front() != '/') s = (std::filesystem::path(p->build_directory) / s).string();
+  s = std::filesystem::path(s).lexically_normal().string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
 int add_path(KilnPart* p, const char* path) {
   if (!path || !*path) {
     p->errors.push_back("add_path: empty path");
     return KILN_FAILED;
   }
-  std::string s(path);
-  if (s.front() != '/') s = (std::filesystem::path(p->build_directory) / s).string();
-  s = std::filesystem::path(s).lexically_normal().string();
-  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  std::string s = owned_path(p, path);
   for (const std::string& a : p->added_paths)
     if (a == s) return KILN_OK;
+  if (p->phase != Phase::k_init && p->on_add_path) p->on_add_path(s);
   p->added_paths.push_back(s);
   return KILN_OK;
 }
 
 int keep_path(KilnPart* p, const char* path) {
-  if (!path) return KILN_FAILED;
-  p->kept_paths.insert(std::filesystem::path(path).lexically_normal().string());
+  if (!path || !*path) return KILN_FAILED;
+  p->kept_paths.insert(owned_path(p, path));
   return KILN_OK;
 }
 
@@ -95,7 +103,11 @@ int fail_with(KilnPart* p, const Status& s) {
 int download(KilnPart* p, const char* url, const char* md5, const char* sha256,
              const char* destination) {
   if (!url || !destination) return fail_with(p, Error(ErrorCode::k_invalid, "download: NULL"));
-  if (p->phase == Phase::k_init) add_path(p, destination);
+  // A download made at init is the part's only inside the build directory
+  // (never a temporary file elsewhere, whose name another process may reuse).
+  if (p->phase == Phase::k_init &&
+      owned_path(p, destination).rfind(p->build_directory + "/", 0) == 0)
+    add_path(p, destination);
   return fail_with(
       p, p->services->download(url, md5 ? md5 : "", sha256 ? sha256 : "", destination, *p->log));
 }

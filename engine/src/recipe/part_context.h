@@ -82,9 +82,12 @@ struct KilnPart {
   std::string shared_directory;
 
   std::vector<std::string> added_paths;  // add_path, in order
-  std::set<std::string> kept_paths;      // keep_path (uninstall)
-  std::vector<std::string> errors;       // error()
-  std::deque<std::string> arena;         // strings handed to the plugin
+  // Called for each path add_path adds (not in init): the builder records it
+  // as pending before the recipe creates it. May be empty.
+  std::function<void(const std::string&)> on_add_path;
+  std::set<std::string> kept_paths;  // keep_path (uninstall)
+  std::vector<std::string> errors;   // error()
+  std::deque<std::string> arena;     // strings handed to the plugin
 
   const char* keep(std::string s) { return arena.emplace_back(std::move(s)).c_str(); }
 };

@@ -79,4 +79,8 @@ void append_json_string_body(std::string& out, std::string_view s) {
   }
 }
 
+std::string json_dump(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace kiln::util
