@@ -217,3 +217,49 @@ TEST_CASE("kiln recipes lists the plugins, their options and the SlapOS names", 
   CHECK(contains(r.out, "slapos.recipe.cmmi -> cmmi"));
   CHECK(contains(r.out, "(required)"));
 }
+
+TEST_CASE("a failed install leaves alone what was there before it started", "[build]") {
+  Build b;
+  write_file(b / "mine.txt", "precious\n");
+  b.profile(
+      "[buildout]\nparts = bad\n\n[bad]\nrecipe = plone.recipe.command\nstop-on-error = true\n"
+      "location = ${buildout:directory}/mine.txt ${buildout:directory}/made\n"
+      "command = mkdir ${buildout:directory}/made && exit 1\n");
+  kiln_test::RunResult r = b.install();
+  CHECK(r.status == 1);
+  CHECK(read_file(b / "mine.txt") == "precious\n");
+  CHECK_FALSE(exists(b / "made"));
+}
+
+TEST_CASE("values that are not UTF-8 are built and recorded, never a crash", "[build]") {
+  Build b;
+  b.profile(
+      "[buildout]\nparts = t\n\n[t]\nrecipe = slapos.recipe.template\ninline = caf\xe9\n"
+      "output = ${buildout:directory}/out\n");
+  kiln_test::RunResult r = b.install();
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  CHECK(read_file(b / "out") == "caf\xe9");
+  r = b.install();
+  CHECK(r.status == 0);
+  CHECK(contains(r.out, "0 installed, 1 updated"));
+}
+
+TEST_CASE("a build stops on parts without recipe and on values it cannot resolve", "[build]") {
+  Build b;
+  SECTION("a part without recipe") {
+    b.profile("[buildout]\nparts = norecipe\n\n[norecipe]\nfoo = bar\n");
+    kiln_test::RunResult r = b.install();
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "buildout.cfg:5: part [norecipe] has no recipe option"));
+  }
+  SECTION("a value referencing a broken part") {
+    b.profile(
+        "[buildout]\nparts =\nx = ${p:output}\n\n[p]\n<= missing-macro\n"
+        "recipe = plone.recipe.command\n");
+    kiln_test::RunResult r = b.install();
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "buildout.cfg:3"));
+    CHECK(contains(r.err, "missing-macro"));
+  }
+}

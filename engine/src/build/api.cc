@@ -2,6 +2,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "build/builder.h"
 #include "build/host_services.h"
@@ -84,7 +86,15 @@ Expected<BuildSummary> build_software_release(const std::string& root, const std
   std::string profile = dir + "/buildout.cfg";
   std::string text = "# Written by kiln software: the release " + canonical +
                      "\n[buildout]\nextends = " + canonical + "\n";
-  if (Status st = util::write_file_atomic(profile, text); !st.ok()) return st.error();
+  std::string current;
+  {
+    std::ifstream in(profile, std::ios::binary);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    current = buf.str();
+  }
+  if (current != text)
+    if (Status st = util::write_file_atomic(profile, text); !st.ok()) return st.error();
   if (options.shared_directory.empty()) options.shared_directory = root + "/shared";
   if (!options.dry_run) {
     std::error_code ec;

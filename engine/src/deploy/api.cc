@@ -1,6 +1,7 @@
 // The public deploy API (kiln/deploy.h).
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "deploy/node.h"
 #include "deploy/promises.h"
@@ -73,22 +74,32 @@ Expected<NodeReport> run_node(const std::string& root, const NodeOptions& option
 }
 
 Expected<NodeReport> run_node_promises(const std::string& root) {
+  // Promises can take long: they run on a snapshot, with no lock held, and
+  // only their results are merged back (a request made meanwhile stays).
+  Expected<deploy::RootState> snapshot = deploy::read_root_state(root);
+  if (!snapshot.ok()) return snapshot.error();
   NodeReport report;
+  std::map<std::string, std::vector<PromiseResult>> results;
+  for (const auto& [name, rec] : snapshot->instances) {
+    if (rec.partition.empty() || rec.request.state != InstanceState::k_started ||
+        rec.status == "error" || rec.status == "new")
+      continue;
+    results[name] = deploy::run_promises(deploy::partition_directory(root, rec.partition));
+    ++report.processed;
+  }
   Status st = deploy::update_root_state(root, [&](deploy::RootState& s) -> Status {
-    for (auto& [name, rec] : s.instances) {
-      if (rec.partition.empty() || rec.request.state != InstanceState::k_started ||
-          rec.status == "error" || rec.status == "new")
-        continue;
-      rec.promises = deploy::run_promises(deploy::partition_directory(root, rec.partition));
-      bool kept = std::all_of(rec.promises.begin(), rec.promises.end(),
+    for (auto& [name, promises] : results) {
+      auto it = s.instances.find(name);
+      if (it == s.instances.end()) continue;
+      bool kept = std::all_of(promises.begin(), promises.end(),
                               [](const PromiseResult& p) { return p.ok; });
-      rec.status = kept ? "ok" : "failing";
+      it->second.promises = promises;
+      it->second.status = kept ? "ok" : "failing";
       if (!kept) {
         ++report.promise_failed;
         std::error_code ec;  // processed again by the next kiln node
-        fs::remove(deploy::partition_directory(root, rec.partition) + "/.timestamp", ec);
+        fs::remove(deploy::partition_directory(root, it->second.partition) + "/.timestamp", ec);
       }
-      ++report.processed;
     }
     return {};
   });

@@ -36,10 +36,17 @@ std::string read_text(const std::string& path) {
 }  // namespace
 
 std::string deploy_digest(const InstanceRequest& r, const std::string& instance_profile) {
-  nlohmann::json j = {
-      {"software", r.software},      {"type", r.type},
-      {"parameters", r.parameters},  {"state", instance_state_name(r.state)},
-      {"profile", instance_profile}, {"profile-md5", util::md5_hex(read_text(instance_profile))}};
+  // The release's installed state holds the signature of every part, so a
+  // rebuilt component or template the instance profile only names by path
+  // changes the digest too.
+  std::string release = fs::path(instance_profile).parent_path().string();
+  nlohmann::json j = {{"software", r.software},
+                      {"type", r.type},
+                      {"parameters", r.parameters},
+                      {"state", instance_state_name(r.state)},
+                      {"profile", instance_profile},
+                      {"profile-md5", util::md5_hex(read_text(instance_profile))},
+                      {"release-md5", util::md5_hex(read_text(release + "/.kiln/installed.json"))}};
   return util::sha256_hex(util::json_dump(j));
 }
 
@@ -152,6 +159,8 @@ void Node::check_promises(InstanceRecord& rec) {
   rec.status = kept ? "ok" : "failing";
   if (!kept) {
     ++report.promise_failed;
+    std::error_code ec;
+    fs::remove(dir + "/.timestamp", ec);
     for (const PromiseResult& p : rec.promises)
       if (!p.ok)
         std::cerr << "kiln: instance " << rec.request.name << ": promise " << p.name
@@ -179,6 +188,13 @@ void Node::destroy(InstanceRecord& rec) {
   std::error_code ec;
   fs::remove_all(dir, ec);
   ++report.processed;
+  if (ec || fs::exists(dir)) {  // never hand a partition with leftovers to another instance
+    ++report.failed;
+    std::cerr << "kiln: instance " << rec.request.name << ": cannot empty " << dir << ": "
+              << ec.message() << "\n";
+    return;
+  }
+  rec.partition.clear();
 }
 
 }  // namespace
@@ -236,12 +252,18 @@ Expected<NodeReport> run_node_impl(const std::string& root, const NodeOptions& o
     return a;
   });
   if (!st.ok()) return st.error();
+  // Services of instances to destroy stop before their files go.
+  std::vector<std::string> doomed;
+  for (const auto& [name, rec] : state.instances)
+    if (rec.request.state == InstanceState::k_destroyed && !rec.partition.empty())
+      doomed.push_back(rec.partition);
+  if (Status st = stop_partition_services(root, doomed); !st.ok())
+    std::cerr << "kiln: services: " << st.error().to_string() << "\n";
   Node node{root, options, {}, {}, {}};
   std::vector<std::pair<std::string, std::string>> started;
   for (auto& [name, rec] : state.instances) {
     if (rec.request.state == InstanceState::k_destroyed) {
       node.destroy(rec);
-      rec.partition.clear();
       continue;
     }
     node.deploy(rec);
@@ -259,8 +281,11 @@ Expected<NodeReport> run_node_impl(const std::string& root, const NodeOptions& o
     if (rec.request.state == InstanceState::k_started && rec.status == "deployed")
       deployed.push_back(rec.partition);
   wait_services_settled(root, deployed, std::chrono::seconds(10));
+  // Promises of every started instance, skipped ones included (their
+  // services may have died since): a broken one is processed again next time.
   for (auto& [name, rec] : state.instances)
-    if (rec.request.state != InstanceState::k_destroyed && rec.status == "deployed")
+    if (rec.request.state != InstanceState::k_destroyed && !rec.partition.empty() &&
+        (rec.status == "deployed" || rec.status == "ok"))
       node.check_promises(rec);
   if (Status saved = save_results(root, state); !saved.ok()) return saved.error();
   return node.report;

@@ -21,6 +21,20 @@ Status sync_services(const std::string& root,
   return supervisor_reload(root);
 }
 
+Status stop_partition_services(const std::string& root,
+                               const std::vector<std::string>& partitions) {
+  if (partitions.empty()) return {};
+  Expected<std::vector<ServiceSpec>> current = read_service_set(root);
+  if (!current.ok()) return current.error();
+  std::vector<ServiceSpec> kept;
+  for (const ServiceSpec& s : *current)
+    if (std::find(partitions.begin(), partitions.end(), s.partition) == partitions.end())
+      kept.push_back(s);
+  if (kept.size() == current->size()) return {};
+  if (Status st = write_service_set(root, kept); !st.ok()) return st;
+  return supervisor_answers(root) ? supervisor_reload(root) : Status();
+}
+
 void wait_services_settled(const std::string& root, const std::vector<std::string>& partitions,
                            std::chrono::milliseconds timeout) {
   if (partitions.empty() || !supervisor_answers(root)) return;

@@ -17,6 +17,10 @@ namespace kiln::deploy {
 Status sync_services(const std::string& root,
                      const std::vector<std::pair<std::string, std::string>>& started);
 
+// Removes the services of `partitions` from services.json and reloads the
+// supervisor (when one runs): they are stopped.
+Status stop_partition_services(const std::string& root, const std::vector<std::string>& partitions);
+
 // Waits (at most `timeout`) until no service of `partitions` is still
 // starting (running for less than the supervisor's start time), so that
 // promises see services that are really up. No supervisor: returns at once.
