@@ -9,35 +9,19 @@
 #include <thread>
 #include <vector>
 
+#include "recipe_plugin_util.h"
 #include "run_kiln.h"
 #include "util/scratch_dir.h"
 
+using kiln_recipe_test::contains;
+using kiln_recipe_test::exists;
+using kiln_recipe_test::read_file;
+using kiln_recipe_test::write_file;
 using kiln_test::RunResult;
 
 namespace {
 
 namespace fs = std::filesystem;
-
-bool has(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-void put(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-bool present(const std::string& path) {
-  std::error_code ec;
-  return fs::exists(fs::symlink_status(path, ec));
-}
 
 RunResult shell(const std::string& script, const std::string& cwd = {}) {
   kiln_test::RunOptions o;
@@ -89,12 +73,12 @@ class Fixture {
  public:
   Fixture() {
     std::string src = m_dir / "src/pkg-1.0";
-    put(src + "/configure", k_configure);
-    fs::permissions(src + "/configure", fs::perms::owner_all | fs::perms::group_read |
-                                            fs::perms::group_exec);
-    put(src + "/Makefile.in", k_makefile);
-    put(src + "/hello.in", "original\n");
-    put(m_dir / "fix.patch", k_patch);
+    write_file(src + "/configure", k_configure);
+    fs::permissions(src + "/configure",
+                    fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+    write_file(src + "/Makefile.in", k_makefile);
+    write_file(src + "/hello.in", "original\n");
+    write_file(m_dir / "fix.patch", k_patch);
     RunResult r = shell("tar czf ../pkg.tar.gz pkg-1.0", m_dir / "src");
     REQUIRE(r.status == 0);
     fs::create_directories(m_dir / "build");
@@ -110,8 +94,8 @@ class Fixture {
   // `root` (if any) is kiln's --root: shared parts go to <root>/shared.
   RunResult run(const std::string& options, const std::string& dir = "build",
                 const std::string& root = "") const {
-    put(m_dir / (dir + "/buildout.cfg"),
-        "[buildout]\nparts = x\n\n[x]\nrecipe = slapos.recipe.cmmi\n" + options);
+    write_file(m_dir / (dir + "/buildout.cfg"),
+               "[buildout]\nparts = x\n\n[x]\nrecipe = slapos.recipe.cmmi\n" + options);
     return install(dir, root);
   }
   RunResult install(const std::string& dir = "build", const std::string& root = "") const {
@@ -135,9 +119,9 @@ TEST_CASE("cmmi: configure, make, make install into parts/<part>", "[recipe][cmm
   RunResult r = f.run(f.url_option());
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(slurp(f / "parts/x/share/hello.txt") == "original\nhello\nCFLAGS=\n");
-  CHECK_FALSE(present(f / "parts/x__compile__"));
-  CHECK_FALSE(present(f / "parts/x__compile__.download"));
+  CHECK(read_file(f / "parts/x/share/hello.txt") == "original\nhello\nCFLAGS=\n");
+  CHECK_FALSE(exists(f / "parts/x__compile__"));
+  CHECK_FALSE(exists(f / "parts/x__compile__.download"));
 }
 
 TEST_CASE("cmmi: a second run with the same options does not rebuild", "[recipe][cmmi]") {
@@ -148,14 +132,14 @@ TEST_CASE("cmmi: a second run with the same options does not rebuild", "[recipe]
   RunResult r = f.install();
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(count_lines(slurp(counter)) == 1);
-  CHECK(present(f / "parts/x/share/hello.txt"));
+  CHECK(count_lines(read_file(counter)) == 1);
+  CHECK(exists(f / "parts/x/share/hello.txt"));
   // Changed options: rebuilt.
   r = f.run(options + "make-options = GREETING=again\n");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(count_lines(slurp(counter)) == 2);
-  CHECK(has(slurp(f / "parts/x/share/hello.txt"), "again\n"));
+  CHECK(count_lines(read_file(counter)) == 2);
+  CHECK(contains(read_file(f / "parts/x/share/hello.txt"), "again\n"));
 }
 
 TEST_CASE("cmmi: a matching md5sum is accepted, a wrong one fails", "[recipe][cmmi]") {
@@ -166,13 +150,13 @@ TEST_CASE("cmmi: a matching md5sum is accepted, a wrong one fails", "[recipe][cm
   RunResult good = f.run(f.url_option() + "md5sum = " + sum + "\n");
   INFO(good.out << good.err);
   CHECK(good.status == 0);
-  CHECK(present(f / "parts/x/share/hello.txt"));
+  CHECK(exists(f / "parts/x/share/hello.txt"));
   RunResult bad = f.run(f.url_option() + "md5sum = 0123456789abcdef0123456789abcdef\n");
   INFO(bad.out << bad.err);
   CHECK(bad.status != 0);
-  CHECK(has(bad.err, "part [x]"));
-  CHECK(has(bad.err, "0123456789abcdef0123456789abcdef"));
-  CHECK_FALSE(present(f / "parts/x/share/hello.txt"));
+  CHECK(contains(bad.err, "part [x]"));
+  CHECK(contains(bad.err, "0123456789abcdef0123456789abcdef"));
+  CHECK_FALSE(exists(f / "parts/x/share/hello.txt"));
 }
 
 TEST_CASE("cmmi: a missing archive fails naming it", "[recipe][cmmi]") {
@@ -180,32 +164,33 @@ TEST_CASE("cmmi: a missing archive fails naming it", "[recipe][cmmi]") {
   RunResult r = f.run("url = " + f.scratch("missing.tar.gz") + "\n");
   INFO(r.out << r.err);
   CHECK(r.status != 0);
-  CHECK(has(r.err, "part [x]"));
-  CHECK(has(r.err, f.scratch("missing.tar.gz")));
+  CHECK(contains(r.err, "part [x]"));
+  CHECK(contains(r.err, f.scratch("missing.tar.gz")));
 }
 
 TEST_CASE("cmmi: location, prefix and compile-directory are set at init", "[recipe][cmmi]") {
   Fixture f;
-  put(f / "buildout.cfg",
-      "[buildout]\nparts = y\n\n[x]\nrecipe = cmmi\n" + f.url_option() +
-          "\n[y]\nrecipe = plone.recipe.command\nstop-on-error = true\n"
-          "command = echo ${x:location} ${x:prefix} ${x:compile-directory} > " +
-          (f / "seen") + "\n  cp ${x:location}/share/hello.txt " + (f / "copied") + "\n");
+  write_file(f / "buildout.cfg",
+             "[buildout]\nparts = y\n\n[x]\nrecipe = cmmi\n" + f.url_option() +
+                 "\n[y]\nrecipe = plone.recipe.command\nstop-on-error = true\n"
+                 "command = echo ${x:location} ${x:prefix} ${x:compile-directory} > " +
+                 (f / "seen") + "\n  cp ${x:location}/share/hello.txt " + (f / "copied") + "\n");
   RunResult r = f.install();
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   std::string location = f / "parts/x";
-  CHECK(slurp(f / "seen") == location + " " + location + " " + location + "__compile__\n");
-  CHECK(present(f / "copied"));
+  CHECK(read_file(f / "seen") == location + " " + location + " " + location + "__compile__\n");
+  CHECK(exists(f / "copied"));
 }
 
 TEST_CASE("cmmi: make-options and make-targets", "[recipe][cmmi]") {
   Fixture f;
-  RunResult r = f.run(f.url_option() + "make-options = GREETING=bonjour\nmake-targets = install extra\n");
+  RunResult r =
+      f.run(f.url_option() + "make-options = GREETING=bonjour\nmake-targets = install extra\n");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(has(slurp(f / "parts/x/share/hello.txt"), "bonjour\n"));
-  CHECK(present(f / "parts/x/extra/done"));
+  CHECK(contains(read_file(f / "parts/x/share/hello.txt"), "bonjour\n"));
+  CHECK(exists(f / "parts/x/extra/done"));
 }
 
 TEST_CASE("cmmi: hooks run in order, in the environment, with %(option)s", "[recipe][cmmi]") {
@@ -213,17 +198,26 @@ TEST_CASE("cmmi: hooks run in order, in the environment, with %(option)s", "[rec
   std::string log = f / "hooks.log";
   RunResult r = f.run(f.url_option() +
                       "environment =\n  CFLAGS=-DX=%(KILN_CMMI_TEST_VAR)s\n  OTHER = a b\n"
-                      "pre-configure = echo pre-configure \"$OTHER\" >> " + log + "\n"
-                      "pre-build = test -f Makefile\n  echo pre-build >> " + log + "\n"
-                      "pre-install = echo pre-install >> " + log + "\n"
+                      "pre-configure = echo pre-configure \"$OTHER\" >> " +
+                      log +
+                      "\n"
+                      "pre-build = test -f Makefile\n  echo pre-build >> " +
+                      log +
+                      "\n"
+                      "pre-install = echo pre-install >> " +
+                      log +
+                      "\n"
                       "post-install = test -f %(location)s/share/hello.txt\n"
-                      "  echo post-install %(location)s >> " + log + "\n"
-                      "  printf '%%s\\n' percent >> " + log + "\n");
+                      "  echo post-install %(location)s >> " +
+                      log +
+                      "\n"
+                      "  printf '%%s\\n' percent >> " +
+                      log + "\n");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(slurp(log) == "pre-configure a b\npre-build\npre-install\npost-install " +
-                          (f / "parts/x") + "\npercent\n");
-  CHECK(has(slurp(f / "parts/x/share/hello.txt"), "CFLAGS=-DX=42\n"));
+  CHECK(read_file(log) == "pre-configure a b\npre-build\npre-install\npost-install " +
+                              (f / "parts/x") + "\npercent\n");
+  CHECK(contains(read_file(f / "parts/x/share/hello.txt"), "CFLAGS=-DX=42\n"));
 }
 
 TEST_CASE("cmmi: a failing hook stops the build (set -e)", "[recipe][cmmi]") {
@@ -231,8 +225,8 @@ TEST_CASE("cmmi: a failing hook stops the build (set -e)", "[recipe][cmmi]") {
   RunResult r = f.run(f.url_option() + "pre-configure = false\n  touch " + (f / "after") + "\n");
   INFO(r.out << r.err);
   CHECK(r.status != 0);
-  CHECK(has(r.err, "pre-configure"));
-  CHECK_FALSE(present(f / "after"));
+  CHECK(contains(r.err, "pre-configure"));
+  CHECK_FALSE(exists(f / "after"));
 }
 
 TEST_CASE("cmmi: @@LOCATION@@, configure-options and keep-compile-dir", "[recipe][cmmi]") {
@@ -243,7 +237,7 @@ TEST_CASE("cmmi: @@LOCATION@@, configure-options and keep-compile-dir", "[recipe
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   std::string location = f / "parts/x";
-  CHECK(slurp(f / "parts/x__compile__/configure.args") ==
+  CHECK(read_file(f / "parts/x__compile__/configure.args") ==
         "--prefix=" + location + " --with-data=" + location + "/data --enable-x\n");
 }
 
@@ -254,8 +248,8 @@ TEST_CASE("cmmi: --prefix in configure-options is not added twice", "[recipe][cm
                       "\nkeep-compile-dir = true\n");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(slurp(f / "parts/x__compile__/configure.args") == "--prefix=" + other + "\n");
-  CHECK(present(other + "/share/hello.txt"));
+  CHECK(read_file(f / "parts/x__compile__/configure.args") == "--prefix=" + other + "\n");
+  CHECK(exists(other + "/share/hello.txt"));
 }
 
 TEST_CASE("cmmi: configure-command replaces ./configure", "[recipe][cmmi]") {
@@ -265,9 +259,9 @@ TEST_CASE("cmmi: configure-command replaces ./configure", "[recipe][cmmi]") {
                       "configure-options = --custom\nkeep-compile-dir = true\n");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(slurp(f / "parts/x__compile__/configure.args") ==
+  CHECK(read_file(f / "parts/x__compile__/configure.args") ==
         "--prefix=" + (f / "parts/x/sub") + " --custom\n");
-  CHECK(present(f / "parts/x/sub/share/hello.txt"));
+  CHECK(exists(f / "parts/x/sub/share/hello.txt"));
 }
 
 TEST_CASE("cmmi: patches are applied (path#md5, patch-options)", "[recipe][cmmi]") {
@@ -278,39 +272,40 @@ TEST_CASE("cmmi: patches are applied (path#md5, patch-options)", "[recipe][cmmi]
                       "\npatch-options = -p0 --quiet\n");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(slurp(f / "parts/x/share/hello.txt") == "patched\nhello\nCFLAGS=\n");
+  CHECK(read_file(f / "parts/x/share/hello.txt") == "patched\nhello\nCFLAGS=\n");
 }
 
 TEST_CASE("cmmi: a patch with a wrong md5 fails the part", "[recipe][cmmi]") {
   Fixture f;
-  RunResult r = f.run(f.url_option() + "patches = " + f.patch() +
-                      "#0123456789abcdef0123456789abcdef\n");
+  RunResult r =
+      f.run(f.url_option() + "patches = " + f.patch() + "#0123456789abcdef0123456789abcdef\n");
   INFO(r.out << r.err);
   CHECK(r.status != 0);
-  CHECK_FALSE(present(f / "parts/x/share/hello.txt"));
+  CHECK_FALSE(exists(f / "parts/x/share/hello.txt"));
 }
 
 TEST_CASE("cmmi: a failing make fails the part, names it, records nothing", "[recipe][cmmi]") {
   Fixture f;
   std::string counter = f / "configured";
-  std::string opts = f.url_option() + "make-targets = fail\npre-configure = echo >> " + counter + "\n";
+  std::string opts =
+      f.url_option() + "make-targets = fail\npre-configure = echo >> " + counter + "\n";
   RunResult r = f.run(opts);
   INFO(r.out << r.err);
   CHECK(r.status != 0);
-  CHECK(has(r.err, "part [x]"));
-  CHECK(has(r.err, "make fail failed with exit status 2"));
-  CHECK(has(r.err, ".kiln-env.sh"));
-  CHECK_FALSE(present(f / "parts/x/share/hello.txt"));
+  CHECK(contains(r.err, "part [x]"));
+  CHECK(contains(r.err, "make fail failed with exit status 2"));
+  CHECK(contains(r.err, ".kiln-env.sh"));
+  CHECK_FALSE(exists(f / "parts/x/share/hello.txt"));
   // Not recorded: the same profile is tried again.
   RunResult again = f.install();
   CHECK(again.status != 0);
-  CHECK(count_lines(slurp(counter)) == 2);
+  CHECK(count_lines(read_file(counter)) == 2);
   // And once fixed it installs.
   RunResult fixed = f.run(f.url_option());
   INFO(fixed.out << fixed.err);
   CHECK(fixed.status == 0);
-  CHECK(present(f / "parts/x/share/hello.txt"));
-  CHECK_FALSE(present(f / "parts/x__compile__"));
+  CHECK(exists(f / "parts/x/share/hello.txt"));
+  CHECK_FALSE(exists(f / "parts/x__compile__"));
 }
 
 // Needs the engine to honour keep_path after a failed install (it removes
@@ -322,11 +317,11 @@ TEST_CASE("cmmi: a failed build keeps the compile dir with .kiln-env.sh",
   INFO(r.out << r.err);
   CHECK(r.status != 0);
   std::string script = f / "parts/x__compile__/.kiln-env.sh";
-  REQUIRE(present(script));
-  std::string text = slurp(script);
-  CHECK(has(text, "export KILN_MARK=marked\n"));
-  CHECK(has(text, "cd " + (f / "parts/x__compile__") + "\n"));
-  CHECK(present(f / "parts/x__compile__/Makefile"));
+  REQUIRE(exists(script));
+  std::string text = read_file(script);
+  CHECK(contains(text, "export KILN_MARK=marked\n"));
+  CHECK(contains(text, "cd " + (f / "parts/x__compile__") + "\n"));
+  CHECK(exists(f / "parts/x__compile__/Makefile"));
 }
 
 TEST_CASE("cmmi: url and path are exclusive, one is required", "[recipe][cmmi]") {
@@ -334,13 +329,13 @@ TEST_CASE("cmmi: url and path are exclusive, one is required", "[recipe][cmmi]")
   RunResult both = f.run(f.url_option() + "path = " + f.source_dir() + "\n");
   INFO(both.out << both.err);
   CHECK(both.status != 0);
-  CHECK(has(both.err, "'url'"));
-  CHECK(has(both.err, "'path'"));
+  CHECK(contains(both.err, "'url'"));
+  CHECK(contains(both.err, "'path'"));
   RunResult neither = f.run("make-options = -s\n");
   INFO(neither.out << neither.err);
   CHECK(neither.status != 0);
-  CHECK(has(neither.err, "'url'"));
-  CHECK(has(neither.err, "'path'"));
+  CHECK(contains(neither.err, "'url'"));
+  CHECK(contains(neither.err, "'path'"));
 }
 
 TEST_CASE("cmmi: path builds a local source tree in place", "[recipe][cmmi]") {
@@ -348,8 +343,8 @@ TEST_CASE("cmmi: path builds a local source tree in place", "[recipe][cmmi]") {
   RunResult r = f.run("path = " + f.source_dir() + "\n");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(slurp(f / "parts/x/share/hello.txt") == "original\nhello\nCFLAGS=\n");
-  CHECK(present(f.source_dir() + "/Makefile"));
+  CHECK(read_file(f / "parts/x/share/hello.txt") == "original\nhello\nCFLAGS=\n");
+  CHECK(exists(f.source_dir() + "/Makefile"));
 }
 
 TEST_CASE("cmmi: path to a missing directory fails naming it", "[recipe][cmmi]") {
@@ -357,7 +352,7 @@ TEST_CASE("cmmi: path to a missing directory fails naming it", "[recipe][cmmi]")
   RunResult r = f.run("path = " + f.scratch("nope") + "\n");
   INFO(r.out << r.err);
   CHECK(r.status != 0);
-  CHECK(has(r.err, f.scratch("nope")));
+  CHECK(contains(r.err, f.scratch("nope")));
 }
 
 TEST_CASE("cmmi: environment-section, environment wins", "[recipe][cmmi]") {
@@ -366,12 +361,12 @@ TEST_CASE("cmmi: environment-section, environment wins", "[recipe][cmmi]") {
   RunResult r = f.run(f.url_option() + "environment-section = build-env\n" + env_section);
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(has(slurp(f / "parts/x/share/hello.txt"), "CFLAGS=-DSECTION\n"));
+  CHECK(contains(read_file(f / "parts/x/share/hello.txt"), "CFLAGS=-DSECTION\n"));
   r = f.run(f.url_option() + "environment-section = build-env\nenvironment = CFLAGS=-DWINS\n" +
             env_section);
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(has(slurp(f / "parts/x/share/hello.txt"), "CFLAGS=-DWINS\n"));
+  CHECK(contains(read_file(f / "parts/x/share/hello.txt"), "CFLAGS=-DWINS\n"));
 }
 
 TEST_CASE("cmmi: bad environment and unknown %(name)s are errors naming them", "[recipe][cmmi]") {
@@ -379,28 +374,28 @@ TEST_CASE("cmmi: bad environment and unknown %(name)s are errors naming them", "
   RunResult r = f.run(f.url_option() + "environment = NOEQUALS\n");
   INFO(r.out << r.err);
   CHECK(r.status != 0);
-  CHECK(has(r.err, "environment"));
-  CHECK(has(r.err, "NOEQUALS"));
+  CHECK(contains(r.err, "environment"));
+  CHECK(contains(r.err, "NOEQUALS"));
   r = f.run(f.url_option() + "environment = P=%(KILN_CMMI_UNSET_VARIABLE)s\n");
   INFO(r.out << r.err);
   CHECK(r.status != 0);
-  CHECK(has(r.err, "KILN_CMMI_UNSET_VARIABLE"));
+  CHECK(contains(r.err, "KILN_CMMI_UNSET_VARIABLE"));
   r = f.run(f.url_option() + "pre-build = echo %(no-such-option)s\n");
   INFO(r.out << r.err);
   CHECK(r.status != 0);
-  CHECK(has(r.err, "pre-build"));
-  CHECK(has(r.err, "no-such-option"));
+  CHECK(contains(r.err, "pre-build"));
+  CHECK(contains(r.err, "no-such-option"));
 }
 
 TEST_CASE("cmmi: uninstall removes the location", "[recipe][cmmi]") {
   Fixture f;
   REQUIRE(f.run(f.url_option()).status == 0);
-  REQUIRE(present(f / "parts/x/share/hello.txt"));
-  put(f / "buildout.cfg", "[buildout]\nparts =\n");
+  REQUIRE(exists(f / "parts/x/share/hello.txt"));
+  write_file(f / "buildout.cfg", "[buildout]\nparts =\n");
   RunResult r = f.install();
   INFO(r.out << r.err);
   CHECK(r.status == 0);
-  CHECK_FALSE(present(f / "parts/x"));
+  CHECK_FALSE(exists(f / "parts/x"));
 }
 
 TEST_CASE("cmmi: shared = true builds once for two releases and survives uninstall",
@@ -416,23 +411,22 @@ TEST_CASE("cmmi: shared = true builds once for two releases and survives uninsta
   RunResult two = f.run(options, "two", root);
   INFO(two.out << two.err);
   REQUIRE(two.status == 0);
-  CHECK(count_lines(slurp(counter)) == 1);
+  CHECK(count_lines(read_file(counter)) == 1);
   std::vector<fs::path> builds;
   for (const auto& e : fs::directory_iterator(shared + "/x"))
     if (e.is_directory()) builds.push_back(e.path());
   REQUIRE(builds.size() == 1);
-  CHECK(present(builds[0].string() + "/share/hello.txt"));
-  CHECK(present(builds[0].string() + "/.completed"));
-  CHECK_FALSE(present(builds[0].string() + "__compile__"));
-  put(f.scratch("one/buildout.cfg"), "[buildout]\nparts =\n");
+  CHECK(exists(builds[0].string() + "/share/hello.txt"));
+  CHECK(exists(builds[0].string() + "/.completed"));
+  CHECK_FALSE(exists(builds[0].string() + "__compile__"));
+  write_file(f.scratch("one/buildout.cfg"), "[buildout]\nparts =\n");
   RunResult gone = f.install("one", root);
   INFO(gone.out << gone.err);
   CHECK(gone.status == 0);
-  CHECK(present(builds[0].string() + "/share/hello.txt"));
+  CHECK(exists(builds[0].string() + "/share/hello.txt"));
 }
 
-TEST_CASE("cmmi: shared builds with different options get different locations",
-          "[recipe][cmmi]") {
+TEST_CASE("cmmi: shared builds with different options get different locations", "[recipe][cmmi]") {
   Fixture f;
   std::string root = f.scratch("root");
   std::string counter = f.scratch("built");
@@ -441,21 +435,22 @@ TEST_CASE("cmmi: shared builds with different options get different locations",
   RunResult r = f.run(options + "make-options = GREETING=other\n", "two", root);
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(count_lines(slurp(counter)) == 2);
+  CHECK(count_lines(read_file(counter)) == 2);
   std::size_t dirs = 0;
   for (const auto& e : fs::directory_iterator(root + "/shared/x")) dirs += e.is_directory();
   CHECK(dirs == 2);
 }
 
-TEST_CASE("cmmi: two releases building one shared part at once build it once",
-          "[recipe][cmmi]") {
+TEST_CASE("cmmi: two releases building one shared part at once build it once", "[recipe][cmmi]") {
   Fixture f;
   std::string root = f.scratch("root");
   std::string counter = f.scratch("built");
-  std::string options = f.url_option() + "shared = true\npre-configure = echo >> " + counter +
-                        "\n  sleep 1\n";
-  put(f.scratch("one/buildout.cfg"), "[buildout]\nparts = x\n\n[x]\nrecipe = cmmi\n" + options);
-  put(f.scratch("two/buildout.cfg"), "[buildout]\nparts = x\n\n[x]\nrecipe = cmmi\n" + options);
+  std::string options =
+      f.url_option() + "shared = true\npre-configure = echo >> " + counter + "\n  sleep 1\n";
+  write_file(f.scratch("one/buildout.cfg"),
+             "[buildout]\nparts = x\n\n[x]\nrecipe = cmmi\n" + options);
+  write_file(f.scratch("two/buildout.cfg"),
+             "[buildout]\nparts = x\n\n[x]\nrecipe = cmmi\n" + options);
   RunResult one, two;
   std::thread a([&] { one = f.install("one", root); });
   std::thread b([&] { two = f.install("two", root); });
@@ -464,5 +459,5 @@ TEST_CASE("cmmi: two releases building one shared part at once build it once",
   INFO(one.out << one.err << two.out << two.err);
   CHECK(one.status == 0);
   CHECK(two.status == 0);
-  CHECK(count_lines(slurp(counter)) == 1);
+  CHECK(count_lines(read_file(counter)) == 1);
 }

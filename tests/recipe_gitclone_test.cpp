@@ -6,35 +6,19 @@
 #include <sstream>
 #include <string>
 
+#include "recipe_plugin_util.h"
 #include "run_kiln.h"
 #include "util/scratch_dir.h"
 
+using kiln_recipe_test::contains;
+using kiln_recipe_test::exists;
+using kiln_recipe_test::read_file;
+using kiln_recipe_test::write_file;
 using kiln_test::RunResult;
 
 namespace {
 
 namespace fs = std::filesystem;
-
-bool has(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-void put(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-bool present(const std::string& path) {
-  std::error_code ec;
-  return fs::exists(fs::symlink_status(path, ec));
-}
 
 // `sh -c script` in cwd; fails the test unless it succeeds. Returns stdout.
 std::string shell(const std::string& script, const std::string& cwd) {
@@ -67,22 +51,23 @@ class Fixture {
   // Writes file=text in the repository (on the current branch), commits it
   // and returns the commit id.
   std::string commit(const std::string& file, const std::string& text) const {
-    put(repo() + "/" + file, text + "\n");
+    write_file(repo() + "/" + file, text + "\n");
     shell(std::string(k_git) + "add -A && " + k_git + "commit -q -m " + text, repo());
     std::string id = shell("git rev-parse HEAD", repo());
     return id.substr(0, id.find('\n'));
   }
 
   RunResult run(const std::string& options, const std::string& more = "") const {
-    put(m_dir / "build/buildout.cfg", "[buildout]\nparts = x\n\n[x]\n"
-                                      "recipe = slapos.recipe.build:gitclone\n" +
-                                          options + more);
+    write_file(m_dir / "build/buildout.cfg",
+               "[buildout]\nparts = x\n\n[x]\n"
+               "recipe = slapos.recipe.build:gitclone\n" +
+                   options + more);
     return install();
   }
   RunResult install() const {
     return kiln_test::run_kiln({"install", "-c", m_dir / "build/buildout.cfg"});
   }
-  void profile(const std::string& text) const { put(m_dir / "build/buildout.cfg", text); }
+  void profile(const std::string& text) const { write_file(m_dir / "build/buildout.cfg", text); }
   std::string head(const std::string& checkout) const {
     std::string id = shell("git rev-parse HEAD", checkout);
     return id.substr(0, id.find('\n'));
@@ -100,7 +85,7 @@ TEST_CASE("gitclone: clones master into parts/<part>", "[recipe][gitclone]") {
   RunResult r = f.run("repository = " + f.repo() + "\n");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(slurp(f / "parts/x/f") == "two\n");
+  CHECK(read_file(f / "parts/x/f") == "two\n");
   CHECK(f.head(f / "parts/x") == f.second());
 }
 
@@ -114,7 +99,7 @@ TEST_CASE("gitclone: location is set at init for other parts", "[recipe][gitclon
   RunResult r = f.install();
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(slurp(f / "copied") == "two\n");
+  CHECK(read_file(f / "copied") == "two\n");
 }
 
 TEST_CASE("gitclone: a branch is checked out", "[recipe][gitclone]") {
@@ -125,7 +110,7 @@ TEST_CASE("gitclone: a branch is checked out", "[recipe][gitclone]") {
   RunResult r = f.run("repository = " + f.repo() + "\nbranch = dev\n");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(slurp(f / "parts/x/g") == "on-dev\n");
+  CHECK(read_file(f / "parts/x/g") == "on-dev\n");
 }
 
 TEST_CASE("gitclone: a revision wins over the branch and is not updated", "[recipe][gitclone]") {
@@ -134,12 +119,12 @@ TEST_CASE("gitclone: a revision wins over the branch and is not updated", "[reci
   RunResult r = f.run(options);
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(slurp(f / "parts/x/f") == "one\n");
+  CHECK(read_file(f / "parts/x/f") == "one\n");
   f.commit("f", "three");
   r = f.run(options);
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(slurp(f / "parts/x/f") == "one\n");
+  CHECK(read_file(f / "parts/x/f") == "one\n");
   CHECK(f.head(f / "parts/x") == f.first());
 }
 
@@ -147,12 +132,12 @@ TEST_CASE("gitclone: update fetches and resets to the branch", "[recipe][gitclon
   Fixture f;
   std::string options = "repository = " + f.repo() + "\n";
   REQUIRE(f.run(options).status == 0);
-  put(f / "parts/x/f", "local change\n");
+  write_file(f / "parts/x/f", "local change\n");
   std::string third = f.commit("f", "three");
   RunResult r = f.run(options);
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(slurp(f / "parts/x/f") == "three\n");
+  CHECK(read_file(f / "parts/x/f") == "three\n");
   CHECK(f.head(f / "parts/x") == third);
 }
 
@@ -161,51 +146,51 @@ TEST_CASE("gitclone: develop keeps local changes, and a modified checkout on uni
   Fixture f;
   std::string options = "repository = " + f.repo() + "\ndevelop = true\n";
   REQUIRE(f.run(options).status == 0);
-  put(f / "parts/x/f", "local change\n");
+  write_file(f / "parts/x/f", "local change\n");
   f.commit("f", "three");
   RunResult r = f.run(options);
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(slurp(f / "parts/x/f") == "local change\n");
+  CHECK(read_file(f / "parts/x/f") == "local change\n");
   f.profile("[buildout]\nparts =\n");
   r = f.install();
   INFO(r.out << r.err);
   CHECK(r.status == 0);
-  CHECK(slurp(f / "parts/x/f") == "local change\n");
+  CHECK(read_file(f / "parts/x/f") == "local change\n");
 }
 
 TEST_CASE("gitclone: an unmodified develop checkout is removed on uninstall",
           "[recipe][gitclone]") {
   Fixture f;
   REQUIRE(f.run("repository = " + f.repo() + "\ndevelop = true\n").status == 0);
-  REQUIRE(present(f / "parts/x/f"));
+  REQUIRE(exists(f / "parts/x/f"));
   f.profile("[buildout]\nparts =\n");
   RunResult r = f.install();
   INFO(r.out << r.err);
   CHECK(r.status == 0);
-  CHECK_FALSE(present(f / "parts/x"));
+  CHECK_FALSE(exists(f / "parts/x"));
 }
 
 TEST_CASE("gitclone: a plain checkout is removed on uninstall, even modified",
           "[recipe][gitclone]") {
   Fixture f;
   REQUIRE(f.run("repository = " + f.repo() + "\n").status == 0);
-  put(f / "parts/x/f", "local change\n");
+  write_file(f / "parts/x/f", "local change\n");
   f.profile("[buildout]\nparts =\n");
   RunResult r = f.install();
   INFO(r.out << r.err);
   CHECK(r.status == 0);
-  CHECK_FALSE(present(f / "parts/x"));
+  CHECK_FALSE(exists(f / "parts/x"));
 }
 
 TEST_CASE("gitclone: depth makes a shallow clone", "[recipe][gitclone]") {
   Fixture f;
-  RunResult r = f.run("repository = file://" + f.repo() +
-                      "\ndepth = 1\nignore-ssl-certificate = true\n");
+  RunResult r =
+      f.run("repository = file://" + f.repo() + "\ndepth = 1\nignore-ssl-certificate = true\n");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   CHECK(shell("git rev-list --count HEAD", f / "parts/x") == "1\n");
-  CHECK(slurp(f / "parts/x/f") == "two\n");
+  CHECK(read_file(f / "parts/x/f") == "two\n");
 }
 
 TEST_CASE("gitclone: location and git-command options", "[recipe][gitclone]") {
@@ -214,8 +199,8 @@ TEST_CASE("gitclone: location and git-command options", "[recipe][gitclone]") {
                       "\ngit-command = /usr/bin/git\n");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(slurp(f / "elsewhere/f") == "two\n");
-  CHECK_FALSE(present(f / "parts/x"));
+  CHECK(read_file(f / "elsewhere/f") == "two\n");
+  CHECK_FALSE(exists(f / "parts/x"));
 }
 
 TEST_CASE("gitclone: errors name the option", "[recipe][gitclone]") {
@@ -224,40 +209,40 @@ TEST_CASE("gitclone: errors name the option", "[recipe][gitclone]") {
     RunResult r = f.run("branch = master\n");
     INFO(r.out << r.err);
     CHECK(r.status != 0);
-    CHECK(has(r.err, "repository"));
+    CHECK(contains(r.err, "repository"));
   }
   SECTION("repository that does not exist") {
     RunResult r = f.run("repository = " + (f / "no-such-repo") + "\n");
     INFO(r.out << r.err);
     CHECK(r.status != 0);
-    CHECK(has(r.err, f / "no-such-repo"));
-    CHECK_FALSE(present(f / "parts/x"));
+    CHECK(contains(r.err, f / "no-such-repo"));
+    CHECK_FALSE(exists(f / "parts/x"));
   }
   SECTION("unknown branch") {
     RunResult r = f.run("repository = " + f.repo() + "\nbranch = nope\n");
     INFO(r.out << r.err);
     CHECK(r.status != 0);
-    CHECK(has(r.err, "'nope'"));
+    CHECK(contains(r.err, "'nope'"));
   }
   SECTION("unknown revision") {
     RunResult r = f.run("repository = " + f.repo() + "\nrevision = 0123456789abcdef\n");
     INFO(r.out << r.err);
     CHECK(r.status != 0);
-    CHECK(has(r.err, "revision"));
-    CHECK(has(r.err, "0123456789abcdef"));
-    CHECK_FALSE(present(f / "parts/x"));
+    CHECK(contains(r.err, "revision"));
+    CHECK(contains(r.err, "0123456789abcdef"));
+    CHECK_FALSE(exists(f / "parts/x"));
   }
   SECTION("bad depth") {
     RunResult r = f.run("repository = " + f.repo() + "\ndepth = deep\n");
     INFO(r.out << r.err);
     CHECK(r.status != 0);
-    CHECK(has(r.err, "depth"));
-    CHECK(has(r.err, "deep"));
+    CHECK(contains(r.err, "depth"));
+    CHECK(contains(r.err, "deep"));
   }
   SECTION("bad develop") {
     RunResult r = f.run("repository = " + f.repo() + "\ndevelop = maybe\n");
     INFO(r.out << r.err);
     CHECK(r.status != 0);
-    CHECK(has(r.err, "develop"));
+    CHECK(contains(r.err, "develop"));
   }
 }
