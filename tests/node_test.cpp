@@ -253,7 +253,7 @@ TEST_CASE("the main job: hello's server answers on the port requested, and comes
 }
 
 TEST_CASE(
-    "a changed parameter restarts only that instance's service; after kill -9 of the "
+    "a changed parameter restarts only that instance's service, after kill -9 of the "
     "supervisor no service is left, and kiln node brings them all back",
     "[node]") {
   Root root;

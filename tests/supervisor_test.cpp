@@ -174,7 +174,7 @@ TEST_CASE("supervisor: services start, run-once runs once, output goes to the lo
   CHECK(table.out.find("running") != std::string::npos);
 }
 
-TEST_CASE("supervisor: a killed service is back within 1 s; a second supervisor refuses",
+TEST_CASE("supervisor: a killed service is back within 1 s, a second supervisor refuses",
           "[supervisor]") {
   Sup s;
   s.script("p0", "web", k_sleeper);
@@ -279,7 +279,7 @@ TEST_CASE("supervisor: stop, start and restart by name, partition and all", "[su
   CHECK(r.err.find("no service or partition named 'nothere'") != std::string::npos);
 }
 
-TEST_CASE("supervisor: shutdown stops every service and exits; no supervisor is an error",
+TEST_CASE("supervisor: shutdown stops every service and exits, no supervisor is an error",
           "[supervisor]") {
   Sup s;
   s.script("p0", "a", k_sleeper);
@@ -302,7 +302,7 @@ TEST_CASE("supervisor: shutdown stops every service and exits; no supervisor is 
 }
 
 TEST_CASE(
-    "supervisor: kill -9 of the supervisor leaves no service behind; a new one brings "
+    "supervisor: kill -9 of the supervisor leaves no service behind, a new one brings "
     "them back",
     "[supervisor]") {
   Sup s;
@@ -325,7 +325,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "supervisor: the daemon is the small kiln-supervisor beside kiln; a kiln without it "
+    "supervisor: the daemon is the small kiln-supervisor beside kiln, a kiln without it "
     "supervises in-process",
     "[supervisor]") {
   Sup s;

@@ -32,7 +32,7 @@ TEST_CASE("installed state round-trips through its JSON file", "[state]") {
   CHECK(back->pending.at("r").size() == 2);
 }
 
-TEST_CASE("a missing state file is an empty state; a corrupt one is an error naming it",
+TEST_CASE("a missing state file is an empty state, a corrupt one is an error naming it",
           "[state]") {
   kiln::util::ScratchDir dir;
   kiln::Expected<InstalledState> none = load_state(dir / "nope.json");

@@ -160,7 +160,7 @@ TEST_CASE("booleans accept the usual spellings", "[settings]") {
   }
 }
 
-TEST_CASE("an inline ; comment is dropped, a # is not", "[settings]") {
+TEST_CASE("an inline semicolon comment is dropped, a # is not", "[settings]") {
   Expected<Settings> s = parse("[kiln]\njobs = 3 ; three\n");
   REQUIRE(s.ok());
   CHECK(s->jobs == 3);

@@ -106,7 +106,7 @@ int live_members(long pgid) {
 
 }  // namespace
 
-TEST_CASE("run reports exit codes; a non-zero exit is not an Error", "[process]") {
+TEST_CASE("run reports exit codes, a non-zero exit is not an Error", "[process]") {
   auto ok = run(shell("true"));
   REQUIRE(ok.ok());
   CHECK(ok->exit_code == 0);

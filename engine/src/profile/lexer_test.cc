@@ -156,7 +156,7 @@ TEST_CASE("lexer: reopened sections and repeated options", "[profile]") {
   CHECK(option(f, "b", "q").line == 5);
 }
 
-TEST_CASE("lexer: operators stay in the key; <= and =>", "[profile]") {
+TEST_CASE("lexer: operators stay in the key, <= and =>", "[profile]") {
   ParsedFile f = parse_ok(
       "[s]\n"
       "a += 1\n"

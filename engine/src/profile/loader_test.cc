@@ -64,7 +64,7 @@ TEST_CASE("loader: first extended file is the base, later ones override, own con
   CHECK(value_of(r2, "s", "c0") == "1");
 }
 
-TEST_CASE("loader: nested extends are relative to the extending file; absolute ones too",
+TEST_CASE("loader: nested extends are relative to the extending file, absolute ones too",
           "[profile]") {
   MemorySource src;
   src.files["/w/a.cfg"] = "[buildout]\nextends = c.cfg\n[s]\nz = a\n";

@@ -70,7 +70,7 @@ Pairs first_appearance(Fixture& fx, const Pairs& s2) {
 
 }  // namespace
 
-TEST_CASE("merge: plain values override, in place; new keys are appended", "[profile]") {
+TEST_CASE("merge: plain values override, in place, new keys are appended", "[profile]") {
   Fixture fx;
   CHECK(merged(fx, {{"y", "1"}, {"x", "2"}}, {{"z", "3"}, {"x", "4"}}) ==
         Pairs{{"y", "1"}, {"x", "4"}, {"z", "3"}});

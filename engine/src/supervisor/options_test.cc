@@ -20,9 +20,9 @@ TEST_CASE("supervisor options: defaults, both value forms, --root", "[supervisor
   CHECK(none->log_max_bytes == 10 * 1024 * 1024);
   CHECK(none->log_keep == 3);
 
-  auto all = parse_supervisor_args({"--root", "/r", "--daemon", "--stop-grace=2.5",
-                                    "--max-fast-exits", "3", "--log-max-bytes=100",
-                                    "--log-keep", "0"});
+  auto all =
+      parse_supervisor_args({"--root", "/r", "--daemon", "--stop-grace=2.5", "--max-fast-exits",
+                             "3", "--log-max-bytes=100", "--log-keep", "0"});
   REQUIRE(all.ok());
   CHECK(all->root == "/r");
   CHECK(all->daemon);
@@ -33,18 +33,18 @@ TEST_CASE("supervisor options: defaults, both value forms, --root", "[supervisor
 }
 
 TEST_CASE("supervisor options: bad values and unknown arguments are refused", "[supervisor]") {
-  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
-           {"--stop-grace", "-1"},
-           {"--stop-grace", "3601"},
-           {"--stop-grace", "x"},
-           {"--max-fast-exits", "0"},
-           {"--max-fast-exits", "2x"},
-           {"--log-keep", "1001"},
-           {"--log-max-bytes", "-5"},
-           {"--daemon=yes"},
-           {"--root"},
-           {"--config", "k.ini"},
-           {"extra"}}) {
+  for (std::vector<std::string> bad :
+       std::vector<std::vector<std::string>>{{"--stop-grace", "-1"},
+                                             {"--stop-grace", "3601"},
+                                             {"--stop-grace", "x"},
+                                             {"--max-fast-exits", "0"},
+                                             {"--max-fast-exits", "2x"},
+                                             {"--log-keep", "1001"},
+                                             {"--log-max-bytes", "-5"},
+                                             {"--daemon=yes"},
+                                             {"--root"},
+                                             {"--config", "k.ini"},
+                                             {"extra"}}) {
     INFO(bad[0]);
     auto r = parse_supervisor_args(bad);
     REQUIRE_FALSE(r.ok());
@@ -52,7 +52,7 @@ TEST_CASE("supervisor options: bad values and unknown arguments are refused", "[
   }
 }
 
-TEST_CASE("supervisor options: every flag is in the usage; the daemon is found beside kiln",
+TEST_CASE("supervisor options: every flag is in the usage, the daemon is found beside kiln",
           "[supervisor]") {
   std::string usage = kiln::supervisor::supervisor_usage();
   for (const auto& f : supervisor_flags()) CHECK(usage.find(f.name) != std::string::npos);
@@ -62,8 +62,8 @@ TEST_CASE("supervisor options: every flag is in the usage; the daemon is found b
   CHECK(kiln::supervisor::daemon_binary_beside(kiln).empty());
   std::string daemon = dir.path().string() + "/kiln-supervisor";
   std::ofstream(daemon) << "#!/bin/sh\n";
-  std::filesystem::permissions(daemon, std::filesystem::perms::owner_read |
-                                           std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      daemon, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   CHECK(kiln::supervisor::daemon_binary_beside(kiln).empty());  // not executable
   std::filesystem::permissions(daemon, std::filesystem::perms::owner_exec,
                                std::filesystem::perm_options::add);
