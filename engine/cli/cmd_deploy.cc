@@ -1,11 +1,10 @@
 // kiln request / node / show: instances through the library API.
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "commands.h"
 #include "kiln/deploy.h"
+#include "util/file_text.h"
 #include "util/json_text.h"
 
 namespace kiln::cli {
@@ -21,13 +20,11 @@ struct RequestArgs {
 Expected<nlohmann::json> parameters_of(const RequestArgs& a) {
   nlohmann::json p = nlohmann::json::object();
   if (!a.parameters_file.empty()) {
-    std::ifstream in(a.parameters_file, std::ios::binary);
-    if (!in)
+    std::optional<std::string> text = util::read_file_text(a.parameters_file);
+    if (!text)
       return Error(ErrorCode::k_not_found, "cannot read the parameters file", a.parameters_file);
-    std::stringstream buf;
-    buf << in.rdbuf();
     try {
-      p = nlohmann::json::parse(buf.str());
+      p = nlohmann::json::parse(*text);
     } catch (const nlohmann::json::parse_error& e) {
       return Error(ErrorCode::k_parse, std::string("not JSON: ") + e.what(), a.parameters_file);
     }

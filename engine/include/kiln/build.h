@@ -30,6 +30,10 @@ struct BuildSummary {
 // Builds `profile` (path or URL) in its [buildout] directory.
 Expected<BuildSummary> build_profile(const std::string& profile, const BuildOptions& options);
 
+// A release's identity: a local path made absolute and normalised; a URL
+// (anything with "://") as it is.
+std::string canonical_software_url(const std::string& url);
+
 // The directory of a software release under `root`.
 std::string software_release_directory(const std::string& root, const std::string& url);
 

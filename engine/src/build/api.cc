@@ -2,8 +2,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "build/builder.h"
 #include "build/host_services.h"
@@ -13,6 +11,7 @@
 #include "recipe/recipe_name.h"
 #include "util/atomic_file.h"
 #include "util/file_lock.h"
+#include "util/file_text.h"
 #include "util/hash.h"
 
 namespace kiln {
@@ -39,15 +38,14 @@ bool is_url(const std::string& s) {
   return s.find("://") != std::string::npos;
 }
 
-// A local release path made absolute (its identity); URLs as they are.
-std::string canonical_url(const std::string& url) {
+}  // namespace
+
+std::string canonical_software_url(const std::string& url) {
   if (is_url(url)) return url;
   std::error_code ec;
   fs::path p = fs::weakly_canonical(fs::absolute(url), ec);
   return ec ? fs::absolute(url).string() : p.string();
 }
-
-}  // namespace
 
 Expected<BuildSummary> build_profile(const std::string& profile, const BuildOptions& options) {
   recipe::PluginRegistry plugins;
@@ -66,12 +64,12 @@ Expected<BuildSummary> build_profile(const std::string& profile, const BuildOpti
 }
 
 std::string software_release_directory(const std::string& root, const std::string& url) {
-  return root + "/software/" + util::md5_hex(canonical_url(url));
+  return root + "/software/" + util::md5_hex(canonical_software_url(url));
 }
 
 Expected<BuildSummary> build_software_release(const std::string& root, const std::string& url,
                                               BuildOptions options) {
-  std::string canonical = canonical_url(url);
+  std::string canonical = canonical_software_url(url);
   if (!is_url(canonical) && !fs::exists(canonical))
     return Error(ErrorCode::k_not_found, "no such software release profile", canonical);
   std::string dir = software_release_directory(root, url);
@@ -86,14 +84,7 @@ Expected<BuildSummary> build_software_release(const std::string& root, const std
   std::string profile = dir + "/buildout.cfg";
   std::string text = "# Written by kiln software: the release " + canonical +
                      "\n[buildout]\nextends = " + canonical + "\n";
-  std::string current;
-  {
-    std::ifstream in(profile, std::ios::binary);
-    std::stringstream buf;
-    buf << in.rdbuf();
-    current = buf.str();
-  }
-  if (current != text)
+  if (util::read_file_text(profile) != text)
     if (Status st = util::write_file_atomic(profile, text); !st.ok()) return st.error();
   if (options.shared_directory.empty()) options.shared_directory = root + "/shared";
   if (!options.dry_run) {

@@ -1,11 +1,10 @@
 #include "build/installed_state.h"
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "util/atomic_file.h"
+#include "util/file_text.h"
 #include "util/json_text.h"
 
 namespace kiln::build {
@@ -27,13 +26,11 @@ void InstalledState::forget(const std::string& name) {
 }
 
 Expected<InstalledState> load_state(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InstalledState{};
-  std::stringstream buf;
-  buf << in.rdbuf();
+  std::optional<std::string> text = util::read_file_text(path);
+  if (!text) return InstalledState{};
   InstalledState state;
   try {
-    nlohmann::json j = nlohmann::json::parse(buf.str());
+    nlohmann::json j = nlohmann::json::parse(*text);
     if (j.value("format", 0) != k_format)
       return Error(ErrorCode::k_parse,
                    "unknown state format (expected " + std::to_string(k_format) + ")", path);

@@ -33,27 +33,16 @@ Expected<InstanceState> parse_instance_state(const std::string& text) {
                "expected a state of started, stopped or destroyed, got '" + text + "'");
 }
 
-namespace {
-
-bool is_url(const std::string& s) {
-  return s.find("://") != std::string::npos;
-}
-
-}  // namespace
-
 Status request_instance(const std::string& root, const InstanceRequest& request) {
   if (request.name.empty() || request.name.find('/') != std::string::npos)
     return Error(ErrorCode::k_invalid, "bad instance name '" + request.name + "'");
   if (!request.parameters.is_object())
     return Error(ErrorCode::k_invalid, "instance parameters must be a JSON object");
   InstanceRequest r = request;
-  if (!is_url(r.software)) {
-    std::error_code ec;
-    fs::path p = fs::weakly_canonical(fs::absolute(r.software), ec);
-    if (ec || !fs::is_regular_file(p))
-      return Error(ErrorCode::k_not_found, "no such software release profile", r.software);
-    r.software = p.string();
-  }
+  r.software = canonical_software_url(request.software);
+  std::error_code ec;
+  if (r.software.find("://") == std::string::npos && !fs::is_regular_file(r.software, ec))
+    return Error(ErrorCode::k_not_found, "no such software release profile", request.software);
   return deploy::update_root_state(root, [&](deploy::RootState& s) -> Status {
     auto it = s.instances.find(r.name);
     if (it == s.instances.end()) {

@@ -1,11 +1,9 @@
 #include "deploy/node.h"
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "deploy/partition_profile.h"
 #include "deploy/promises.h"
@@ -13,6 +11,7 @@
 #include "deploy/services.h"
 #include "util/atomic_file.h"
 #include "util/file_lock.h"
+#include "util/file_text.h"
 #include "util/hash.h"
 #include "util/json_text.h"
 
@@ -27,10 +26,7 @@ std::string partition_directory(const std::string& root, const std::string& part
 namespace {
 
 std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return util::read_file_text(path).value_or("");
 }
 
 }  // namespace

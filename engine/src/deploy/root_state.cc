@@ -1,11 +1,10 @@
 #include "deploy/root_state.h"
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "util/atomic_file.h"
 #include "util/file_lock.h"
+#include "util/file_text.h"
 #include "util/json_text.h"
 
 namespace kiln::deploy {
@@ -52,13 +51,11 @@ Expected<InstanceRecord> from_json(const std::string& name, const nlohmann::json
 }
 
 Expected<RootState> load(const std::string& root) {
-  std::ifstream in(state_file(root), std::ios::binary);
   RootState state;
-  if (!in) return state;
-  std::stringstream buf;
-  buf << in.rdbuf();
+  std::optional<std::string> text = util::read_file_text(state_file(root));
+  if (!text) return state;
   try {
-    nlohmann::json j = nlohmann::json::parse(buf.str());
+    nlohmann::json j = nlohmann::json::parse(*text);
     if (j.value("format", 0) != k_format)
       return Error(ErrorCode::k_parse, "unknown state format", state_file(root));
     for (const auto& [name, rec] : j.at("instances").items()) {
