@@ -298,6 +298,32 @@ TEST_CASE(
   CHECK(alive(service_pid(root.show("two"))));
 }
 
+TEST_CASE("promises run after a restarted service's old process has stopped and the new one is up",
+          "[node]") {
+  // The service takes a second to stop: were promises run while the old
+  // process is still stopping, the new message would not be written yet.
+  Root root;
+  auto request = [&](const std::string& message) {
+    return root
+        .kiln({"request", "slow", release("release-slowstop"), "--param", "message=" + message,
+               "--param", "expect=" + message})
+        .status;
+  };
+  REQUIRE(request("a") == 0);
+  REQUIRE(root.kiln({"node"}).status == 0);
+  int before = service_pid(root.show("slow"));
+  REQUIRE(alive(before));
+
+  REQUIRE(request("b") == 0);
+  kiln_test::RunResult r = root.kiln({"node"});
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  nlohmann::json info = root.show("slow");
+  CHECK(info["status"] == "ok");
+  CHECK(service_pid(info) != before);
+  CHECK(read_file(root / "instance/slappart0/var/message") == "b\n");
+}
+
 TEST_CASE("switch-softwaretype builds the profile of the requested type", "[node]") {
   Root root;
   REQUIRE(root.kiln({"request", "sw", release("release-switch"), "--type", "other", "--param",

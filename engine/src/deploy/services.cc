@@ -42,12 +42,12 @@ void wait_services_settled(const std::string& root, const std::vector<std::strin
   while (std::chrono::steady_clock::now() < deadline) {
     Expected<std::vector<ServiceStatus>> st = supervisor_status(root);
     if (!st.ok()) return;
-    bool starting = false;
+    bool settling = false;
     for (const ServiceStatus& s : *st)
-      if (s.state == ServiceState::k_starting &&
+      if ((s.state == ServiceState::k_starting || s.state == ServiceState::k_stopping) &&
           std::find(partitions.begin(), partitions.end(), s.partition) != partitions.end())
-        starting = true;
-    if (!starting) return;
+        settling = true;
+    if (!settling) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }

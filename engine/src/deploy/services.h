@@ -22,8 +22,9 @@ Status sync_services(const std::string& root,
 Status stop_partition_services(const std::string& root, const std::vector<std::string>& partitions);
 
 // Waits (at most `timeout`) until no service of `partitions` is still
-// starting (running for less than the supervisor's start time), so that
-// promises see services that are really up. No supervisor: returns at once.
+// stopping (a restart stops the old process first) or starting (running for
+// less than the supervisor's start time), so that promises see the new
+// services really up. No supervisor: returns at once.
 void wait_services_settled(const std::string& root, const std::vector<std::string>& partitions,
                            std::chrono::milliseconds timeout);
 
