@@ -1,7 +1,10 @@
 // E2E tests of the `download-unpacked` recipe (slapos.recipe.build:download-unpacked
 // and its `hexagonit` entry, hexagonit.recipe.download).
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "net/test_http_server.h"
 #include "recipe_plugin_util.h"
@@ -85,11 +88,11 @@ TEST_CASE("download-unpacked: zip over http into destination, location for other
       res.set_content(body, "application/zip");
     });
   });
-  b.profile(
-      "[buildout]\nparts = use\n\n[x]\nrecipe = " + k_unpacked + "\nurl = " +
-      server.url("/pkg.zip") + "\ndestination = " + (b / "opt/pkg") +
-      "\n\n[use]\nrecipe = plone.recipe.command\nstop-on-error = true\n"
-      "command = echo ${x:location} ${x:target} > " + (b / "refs") + "\n");
+  b.profile("[buildout]\nparts = use\n\n[x]\nrecipe = " + k_unpacked +
+            "\nurl = " + server.url("/pkg.zip") + "\ndestination = " + (b / "opt/pkg") +
+            "\n\n[use]\nrecipe = plone.recipe.command\nstop-on-error = true\n"
+            "command = echo ${x:location} ${x:target} > " +
+            (b / "refs") + "\n");
   RunResult r = b.install();
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
@@ -103,7 +106,8 @@ TEST_CASE("download-unpacked: bad input fails cleanly and leaves nothing",
   std::string archive = make_archive(b, "pkg.tar.gz", "tar czf");
   std::string expected;
   SECTION("md5sum mismatch") {
-    b.profile(profile(k_unpacked, "url = " + archive + "\nmd5sum = " + std::string(32, 'a') + "\n"));
+    b.profile(
+        profile(k_unpacked, "url = " + archive + "\nmd5sum = " + std::string(32, 'a') + "\n"));
     expected = archive;
   }
   SECTION("not an archive") {
@@ -154,8 +158,7 @@ TEST_CASE("download-unpacked: removing the part removes the directory",
   CHECK_FALSE(exists(b / "parts/x"));
 }
 
-TEST_CASE("download-unpacked:hexagonit does not strip by default",
-          "[recipe][download-unpacked]") {
+TEST_CASE("download-unpacked:hexagonit does not strip by default", "[recipe][download-unpacked]") {
   Build b;
   std::string archive = make_archive(b, "pkg.tar.gz", "tar czf");
   SECTION("default") {
@@ -188,9 +191,9 @@ TEST_CASE("download-unpacked:hexagonit download-only keeps the file as is",
     CHECK(read_file(b / "parts/x/pkg.tar.gz") == body);
   }
   SECTION("filename, destination and mode") {
-    b.profile(profile(k_hexagonit, "url = " + archive + "\ndownload-only = true\n" +
-                                       "filename = keep.tgz\nmode = 0600\ndestination = " +
-                                       (b / "dl") + "\n"));
+    b.profile(profile(k_hexagonit,
+                      "url = " + archive + "\ndownload-only = true\n" +
+                          "filename = keep.tgz\nmode = 0600\ndestination = " + (b / "dl") + "\n"));
     RunResult r = b.install();
     INFO(r.out << r.err);
     REQUIRE(r.status == 0);
@@ -206,7 +209,8 @@ TEST_CASE("download-unpacked: shared = true extracts under the shared directory,
   std::string cfg = "[buildout]\nparts = use\n\n[x]\nrecipe = " + k_unpacked +
                     "\nshared = true\nurl = " + archive +
                     "\n\n[use]\nrecipe = command\nstop-on-error = true\ncommand = echo "
-                    "${x:location} > " + (b / "location") + "\n";
+                    "${x:location} > " +
+                    (b / "location") + "\n";
   b.profile(cfg);
   RunResult r = b.install();
   INFO(r.out << r.err);
@@ -224,4 +228,36 @@ TEST_CASE("download-unpacked: shared = true extracts under the shared directory,
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   CHECK(read_file(b / "location") == location + "\n");
+}
+
+TEST_CASE("download-unpacked: two builds extracting one shared part at once extract it once",
+          "[recipe][download-unpacked]") {
+  Build b;
+  std::string body = read_file(make_archive(b, "pkg.tar.gz", "tar czf"));
+  std::atomic<int> requests{0};
+  kiln::net::TestHttpServer server([&](httplib::Server& s) {
+    s.Get("/pkg.tar.gz", [&](const httplib::Request&, httplib::Response& res) {
+      ++requests;
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));  // both builds start meanwhile
+      res.set_content(body, "application/gzip");
+    });
+  });
+  std::string cfg = "[buildout]\nparts = x\n\n[x]\nrecipe = " + k_unpacked +
+                    "\nshared = true\nurl = " + server.url("/pkg.tar.gz") + "\n";
+  write_file(b / "one/buildout.cfg", cfg);
+  write_file(b / "two/buildout.cfg", cfg);
+  auto install = [&](const std::string& dir) {  // caches of their own: no sharing there
+    return kiln_test::run_kiln({"--cache-dir", b / (dir + "/cache"), "--root", b / "root",
+                                "install", "-c", b / (dir + "/buildout.cfg")});
+  };
+  RunResult one, two;
+  std::thread a([&] { one = install("one"); });
+  std::thread c([&] { two = install("two"); });
+  a.join();
+  c.join();
+  INFO(one.out << one.err << two.out << two.err);
+  CHECK(one.status == 0);
+  CHECK(two.status == 0);
+  CHECK(requests.load() == 1);
+  CHECK(contains(one.out + two.out, "shared part already extracted"));
 }

@@ -3,11 +3,7 @@
 // part's location, each step a `sh -c 'set -e; ...'` in the part's
 // environment. `shared = true` builds once per option hash under the
 // shared-parts directory.
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +15,7 @@
 #include "cmmi_logic.h"
 #include "kiln/recipe.hpp"
 #include "kiln_common/download.h"
+#include "kiln_common/file_lock.h"
 
 extern char** environ;
 
@@ -87,28 +84,6 @@ const std::vector<std::string> k_environment_names = {"PATH",
                                                       "ZLIB_LIBS"};
 
 using Environment = std::map<std::string, std::string>;
-
-// An exclusive flock on a file, held for the object's lifetime.
-class FileLock {
- public:
-  FileLock(Part& part, const std::string& path) {
-    m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (m_fd < 0) throw Failure("cannot open the lock file " + path);
-    if (::flock(m_fd, LOCK_EX | LOCK_NB) == 0) return;
-    part.info("waiting for another build of the shared part (" + path + ")");
-    while (::flock(m_fd, LOCK_EX) != 0) {
-      if (errno == EINTR) continue;
-      ::close(m_fd);
-      throw Failure("cannot lock " + path);
-    }
-  }
-  ~FileLock() { ::close(m_fd); }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-
- private:
-  int m_fd = -1;
-};
 
 std::string parts_directory(Part& part) {
   if (auto dir = part.section_option("buildout", "parts-directory")) return *dir;
@@ -315,7 +290,7 @@ void build(Part& part, Build& b) {
 
 void build_shared(Part& part, Build& b) {
   fs::create_directories(fs::path(b.location).parent_path());
-  FileLock lock(part, b.location + ".lock");
+  kiln_common::FileLock lock(part, b.location + ".lock");
   std::string marker = b.location + "/" + k_completed_marker;
   if (fs::exists(marker)) {
     part.info("shared part already built in " + b.location + ": reused");

@@ -6,6 +6,7 @@
 
 #include "kiln/recipe.hpp"
 #include "kiln_common/download.h"
+#include "kiln_common/file_lock.h"
 #include "kiln_common/options.h"
 #include "kiln_common/text.h"
 
@@ -85,12 +86,18 @@ class Unpacked : public kiln::sdk::Recipe {
   }
   void install(Part& part) override {
     std::string destination = part.get("target");
+    int strip = strip_mode(part, KILN_STRIP_IF_SINGLE_DIR);
+    if (!part.get_bool("shared", false)) return download_and_extract(part, destination, strip);
+    // Shared: one extraction at a time (the others wait, then reuse it). The
+    // extraction lands by rename, so an existing destination is complete.
+    make_parent_directory(destination);
+    kiln_common::FileLock lock(part, destination + ".lock");
     std::error_code ec;
-    if (part.get_bool("shared", false) && fs::exists(destination, ec)) {
+    if (fs::exists(destination, ec)) {
       part.info("shared part already extracted: " + destination);
       return;
     }
-    download_and_extract(part, destination, strip_mode(part, KILN_STRIP_IF_SINGLE_DIR));
+    download_and_extract(part, destination, strip);
   }
 };
 
