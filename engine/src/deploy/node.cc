@@ -272,11 +272,12 @@ Expected<NodeReport> run_node_impl(const std::string& root, const NodeOptions& o
     std::cerr << "kiln: services: " << services.error().to_string() << "\n";
     ++node.report.failed;
   }
-  std::vector<std::string> deployed;
-  for (auto& [name, rec] : state.instances)
-    if (rec.request.state == InstanceState::k_started && rec.status == "deployed")
-      deployed.push_back(rec.partition);
-  wait_services_settled(root, deployed, std::chrono::seconds(10));
+  // Services just (re)started, of deployed and skipped instances alike (a
+  // supervisor started afresh starts them all), get to be up before their
+  // promises run; services already running do not make this wait.
+  std::vector<std::string> partitions;
+  for (const auto& [id, dir] : started) partitions.push_back(id);
+  wait_services_settled(root, partitions, std::chrono::seconds(10));
   // Promises of every started instance, skipped ones included (their
   // services may have died since): a broken one is processed again next time.
   for (auto& [name, rec] : state.instances)
