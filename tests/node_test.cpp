@@ -364,3 +364,67 @@ TEST_CASE("switch-softwaretype builds the profile of the requested type", "[node
   CHECK(r.status == 1);
   CHECK(contains(r.err, "no profile for software type 'nope'"));
 }
+
+TEST_CASE(
+    "a service that keeps exiting makes its instance failing, processed again with a fresh start",
+    "[node]") {
+  Root root;
+  // Gives up after 2 fast exits (the default, 10, takes ~20 s of backoff).
+  kiln_test::RunResult r = root.kiln({"supervisor", "--daemon", "--max-fast-exits", "2"});
+  REQUIRE(r.status == 0);
+  auto request = [&](const std::string& mode) {
+    return root.kiln({"request", "flaky", release("release-flaky"), "--param", "mode=" + mode})
+        .status;
+  };
+  REQUIRE(request("bad") == 0);
+  r = root.kiln({"node"});
+  INFO(r.out << r.err);
+  CHECK(r.status == 3);
+  CHECK(contains(r.err, "instance flaky: service slappart0:flaky"));
+  nlohmann::json info = root.show("flaky");
+  CHECK(info["status"] == "failing");
+  CHECK(contains(info["error"].get<std::string>(), "service slappart0:flaky"));
+
+  auto state = [&] { return root.show("flaky")["services"][0]["state"].get<std::string>(); };
+  for (int i = 0; i < 100 && state() != "fatal"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  REQUIRE(state() == "fatal");
+  std::size_t starts = read_file(root / "instance/slappart0/var/starts").size();
+  r = root.kiln({"node"});  // failing: processed again, the given-up service restarted
+  CHECK(r.status == 3);
+  CHECK(contains(r.out, "1 processed"));
+  CHECK(read_file(root / "instance/slappart0/var/starts").size() > starts);
+  CHECK(contains(root.kiln({"show", "flaky"}).out, "error: service slappart0:flaky"));
+
+  REQUIRE(request("ok") == 0);
+  r = root.kiln({"node"});
+  CHECK(r.status == 0);
+  info = root.show("flaky");
+  CHECK(info["status"] == "ok");
+  CHECK(info["error"] == "");
+  CHECK(state() == "running");
+}
+
+TEST_CASE("instance names that cannot name files or lines are refused, show reports a broken state",
+          "[node]") {
+  Root root;
+  for (const std::string& bad :
+       std::vector<std::string>{"", ".", "..", "a/b", "a\nb", "tab\there", std::string(256, 'x')}) {
+    kiln_test::RunResult r = root.kiln({"request", bad, release("release-basic")});
+    INFO(bad);
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "bad instance name"));
+  }
+  CHECK_FALSE(exists(root / "state/instances.json"));
+  kiln_test::RunResult r = root.kiln({"show"});
+  CHECK(r.status == 0);
+  CHECK(contains(r.out, "No instance requested"));
+  REQUIRE(root.kiln({"request", "My instance: 1", release("release-basic")}).status == 0);
+  CHECK(root.show("My instance: 1")["state"] == "started");
+
+  write_file(root / "state/instances.json", "{garbage");
+  r = root.kiln({"show"});
+  CHECK(r.status == 1);
+  CHECK(contains(r.err, "instances.json"));
+  CHECK(root.kiln({"show", "--json"}).status == 1);
+}

@@ -96,8 +96,12 @@ Command add_node_command(CLI::App& app, const GlobalOptions& global) {
       print_error(r.error());
       return 1;
     }
-    std::cout << "Node: " << r->processed << " processed, " << r->skipped << " unchanged, "
-              << r->failed << " failed, " << r->promise_failed << " with failing promises\n";
+    if (*action == "promise")
+      std::cout << "Promises: " << r->processed << " instance(s) checked, " << r->promise_failed
+                << " failing\n";
+    else
+      std::cout << "Node: " << r->processed << " processed, " << r->skipped << " unchanged, "
+                << r->failed << " failed, " << r->promise_failed << " failing\n";
     // 0 all good, 1 a deploy failed, 3 deployed but a promise failed.
     if (r->failed > 0) return 1;
     return r->promise_failed > 0 ? 3 : 0;
@@ -115,8 +119,16 @@ Command add_show_command(CLI::App& app, const GlobalOptions& global) {
   return [&global, name, json]() {
     std::string root;
     if (!resolve_root_and_jobs(global, &root, nullptr)) return 2;
-    std::vector<std::string> names =
-        name->empty() ? list_instances(root) : std::vector<std::string>{*name};
+    std::vector<std::string> names{*name};
+    if (name->empty()) {
+      Expected<std::vector<std::string>> all = list_instances(root);
+      if (!all.ok()) {
+        print_error(all.error());
+        return 1;
+      }
+      names = *all;
+      if (names.empty() && !*json) std::cout << "No instance requested in " << root << "\n";
+    }
     nlohmann::json all = nlohmann::json::array();
     for (const std::string& n : names) {
       Expected<InstanceInfo> info = show_instance(root, n);
@@ -136,7 +148,8 @@ Command add_show_command(CLI::App& app, const GlobalOptions& global) {
       std::cout << "  software: " << info->request.software << " [" << info->request.type << "]\n";
       for (const auto& s : info->services)
         std::cout << "  service " << s["name"].get<std::string>() << ": "
-                  << s["state"].get<std::string>() << " pid " << s["pid"].get<int>() << "\n";
+                  << s["state"].get<std::string>() << " pid "
+                  << (s["pid"].get<int>() > 0 ? std::to_string(s["pid"].get<int>()) : "-") << "\n";
       for (const PromiseResult& p : info->promises)
         std::cout << "  promise " << p.name << ": " << (p.ok ? "ok" : "FAILED")
                   << (p.ok ? "" : "\n    " + p.output) << "\n";

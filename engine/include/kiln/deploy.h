@@ -26,6 +26,8 @@ struct InstanceRequest {
 
 // Records the desired instance in <root>/state/instances.json (atomic write
 // under a lock: safe against other kiln processes). Re-requesting updates it.
+// A name is 1 to 255 bytes, not "." or "..", without '/' or control
+// characters (it names the instance in files and on the console).
 Status request_instance(const std::string& root, const InstanceRequest& request);
 
 struct NodeOptions {
@@ -37,7 +39,7 @@ struct NodeReport {
   int processed = 0;
   int skipped = 0;
   int failed = 0;          // build or deploy errors
-  int promise_failed = 0;  // partitions deployed whose promises failed
+  int promise_failed = 0;  // started instances whose promises failed or services gave up
 };
 
 // Converges the root: builds missing releases, deploys every requested
@@ -58,15 +60,17 @@ struct PromiseResult {
 struct InstanceInfo {
   InstanceRequest request;
   std::string partition;  // "" until allocated
-  std::string status;     // new, ok, failing (promises), error (deploy failed)
-  std::string error;      // why, when status is error
+  std::string status;     // new, ok, failing (promises or services), error (deploy failed)
+  std::string error;      // why, when status is error or a service gave up
   nlohmann::json connection = nlohmann::json::object();
   std::vector<PromiseResult> promises;
   nlohmann::json services = nlohmann::json::array();  // from the supervisor, when it runs
 };
 
 Expected<InstanceInfo> show_instance(const std::string& root, const std::string& name);
-std::vector<std::string> list_instances(const std::string& root);
+// The names of the requested instances; an error when the root state cannot
+// be read (a missing state is no instance).
+Expected<std::vector<std::string>> list_instances(const std::string& root);
 nlohmann::json to_json(const InstanceInfo& info);
 
 }  // namespace kiln

@@ -6,8 +6,10 @@
 #include "deploy/node.h"
 #include "deploy/promises.h"
 #include "deploy/root_state.h"
+#include "deploy/services.h"
 #include "kiln/deploy.h"
 #include "kiln/supervisor.h"
+#include "util/json_text.h"
 
 namespace kiln {
 
@@ -33,9 +35,33 @@ Expected<InstanceState> parse_instance_state(const std::string& text) {
                "expected a state of started, stopped or destroyed, got '" + text + "'");
 }
 
+namespace {
+
+// `s` with control characters escaped, for messages.
+std::string printable(const std::string& s) {
+  std::string out;
+  util::append_json_string_body(out, s.size() > 80 ? s.substr(0, 80) + "..." : s);
+  return out;
+}
+
+// Why `name` cannot name an instance, "" when it can.
+std::string bad_name_reason(const std::string& name) {
+  if (name.empty()) return "it is empty";
+  if (name.size() > 255) return "it is longer than 255 bytes";
+  if (name == "." || name == "..") return "it is '.' or '..'";
+  for (char c : name) {
+    if (c == '/') return "it holds '/'";
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return "it holds a control character";
+  }
+  return {};
+}
+
+}  // namespace
+
 Status request_instance(const std::string& root, const InstanceRequest& request) {
-  if (request.name.empty() || request.name.find('/') != std::string::npos)
-    return Error(ErrorCode::k_invalid, "bad instance name '" + request.name + "'");
+  if (std::string why = bad_name_reason(request.name); !why.empty())
+    return Error(ErrorCode::k_invalid,
+                 "bad instance name '" + printable(request.name) + "': " + why);
   if (!request.parameters.is_object())
     return Error(ErrorCode::k_invalid, "instance parameters must be a JSON object");
   InstanceRequest r = request;
@@ -69,19 +95,25 @@ Expected<NodeReport> run_node_promises(const std::string& root) {
   if (!snapshot.ok()) return snapshot.error();
   NodeReport report;
   std::map<std::string, std::vector<PromiseResult>> results;
+  std::vector<std::string> partitions;
   for (const auto& [name, rec] : snapshot->instances) {
     if (rec.partition.empty() || rec.request.state != InstanceState::k_started ||
         rec.status == "error" || rec.status == "new")
       continue;
     results[name] = deploy::run_promises(deploy::partition_directory(root, rec.partition));
+    partitions.push_back(rec.partition);
     ++report.processed;
   }
+  std::map<std::string, std::string> unhealthy = deploy::unhealthy_partitions(root, partitions);
   Status st = deploy::update_root_state(root, [&](deploy::RootState& s) -> Status {
     for (auto& [name, promises] : results) {
       auto it = s.instances.find(name);
       if (it == s.instances.end()) continue;
-      bool kept = std::all_of(promises.begin(), promises.end(),
-                              [](const PromiseResult& p) { return p.ok; });
+      auto problem = unhealthy.find(it->second.partition);
+      it->second.error = problem == unhealthy.end() ? std::string() : problem->second;
+      bool kept =
+          it->second.error.empty() && std::all_of(promises.begin(), promises.end(),
+                                                  [](const PromiseResult& p) { return p.ok; });
       it->second.promises = promises;
       it->second.status = kept ? "ok" : "failing";
       if (!kept) {
@@ -96,11 +128,11 @@ Expected<NodeReport> run_node_promises(const std::string& root) {
   return report;
 }
 
-std::vector<std::string> list_instances(const std::string& root) {
-  std::vector<std::string> out;
+Expected<std::vector<std::string>> list_instances(const std::string& root) {
   Expected<deploy::RootState> s = deploy::read_root_state(root);
-  if (s.ok())
-    for (const auto& [name, rec] : s->instances) out.push_back(name);
+  if (!s.ok()) return s.error();
+  std::vector<std::string> out;
+  for (const auto& [name, rec] : s->instances) out.push_back(name);
   return out;
 }
 

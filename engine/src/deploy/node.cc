@@ -77,7 +77,8 @@ struct Node {
   void deploy(InstanceRecord& rec);
   void destroy(InstanceRecord& rec);
   Status deploy_steps(InstanceRecord& rec, bool& skipped);
-  void check_promises(InstanceRecord& rec);
+  // `service_problem`: why its services are not healthy, "" when they are.
+  void check_promises(InstanceRecord& rec, const std::string& service_problem);
   std::map<std::string, std::string> stamps;  // partition -> digest to write once kept
 };
 
@@ -133,6 +134,7 @@ void Node::deploy(InstanceRecord& rec) {
   if (!st.ok()) {
     rec.status = "error";
     rec.error = st.error().to_string();
+    rec.promises.clear();  // those of the previous deploy no longer tell anything
     ++report.failed;
     std::cerr << "kiln: instance " << rec.request.name << ": " << rec.error << "\n";
     return;
@@ -141,22 +143,26 @@ void Node::deploy(InstanceRecord& rec) {
   rec.error.clear();
 }
 
-// After services are (re)started: promises of a deployed, started instance;
-// the .timestamp that lets the next run skip it only when they are kept.
-void Node::check_promises(InstanceRecord& rec) {
+// After services are (re)started: promises of a deployed, started instance,
+// and the health of its services; the .timestamp that lets the next run skip
+// it only when both are good.
+void Node::check_promises(InstanceRecord& rec, const std::string& service_problem) {
   std::string dir = partition_directory(root, rec.partition);
   if (rec.request.state == InstanceState::k_started) {
     rec.promises = run_promises(dir);
   } else {
     rec.promises.clear();
   }
-  bool kept = true;
+  bool kept = service_problem.empty();
   for (const PromiseResult& p : rec.promises) kept = kept && p.ok;
   rec.status = kept ? "ok" : "failing";
+  rec.error = service_problem;
   if (!kept) {
     ++report.promise_failed;
     std::error_code ec;
     fs::remove(dir + "/.timestamp", ec);
+    if (!service_problem.empty())
+      std::cerr << "kiln: instance " << rec.request.name << ": " << service_problem << "\n";
     for (const PromiseResult& p : rec.promises)
       if (!p.ok)
         std::cerr << "kiln: instance " << rec.request.name << ": promise " << p.name
@@ -272,18 +278,28 @@ Expected<NodeReport> run_node_impl(const std::string& root, const NodeOptions& o
     std::cerr << "kiln: services: " << services.error().to_string() << "\n";
     ++node.report.failed;
   }
+  // A processed partition's services that were given up get a fresh start.
+  std::vector<std::string> deployed;
+  for (const auto& [name, rec] : state.instances)
+    if (rec.request.state == InstanceState::k_started && rec.status == "deployed")
+      deployed.push_back(rec.partition);
+  restart_given_up_services(root, deployed);
   // Services just (re)started, of deployed and skipped instances alike (a
   // supervisor started afresh starts them all), get to be up before their
   // promises run; services already running do not make this wait.
   std::vector<std::string> partitions;
   for (const auto& [id, dir] : started) partitions.push_back(id);
   wait_services_settled(root, partitions, std::chrono::seconds(10));
-  // Promises of every started instance, skipped ones included (their
-  // services may have died since): a broken one is processed again next time.
+  // Promises and service health of every started instance, skipped ones
+  // included (their services may have died since): a broken one is
+  // processed again next time.
+  std::map<std::string, std::string> unhealthy = unhealthy_partitions(root, partitions);
   for (auto& [name, rec] : state.instances)
     if (rec.request.state != InstanceState::k_destroyed && !rec.partition.empty() &&
-        (rec.status == "deployed" || rec.status == "ok"))
-      node.check_promises(rec);
+        (rec.status == "deployed" || rec.status == "ok")) {
+      auto problem = unhealthy.find(rec.partition);
+      node.check_promises(rec, problem == unhealthy.end() ? std::string() : problem->second);
+    }
   if (Status saved = save_results(root, state); !saved.ok()) return saved.error();
   return node.report;
 }

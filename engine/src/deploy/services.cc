@@ -7,6 +7,26 @@
 
 namespace kiln::deploy {
 
+namespace {
+
+bool in(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+// The long-running services of `partitions`, as the supervisor sees them.
+std::vector<ServiceStatus> services_of(const std::string& root,
+                                       const std::vector<std::string>& partitions) {
+  std::vector<ServiceStatus> out;
+  if (partitions.empty() || !supervisor_answers(root)) return out;
+  Expected<std::vector<ServiceStatus>> st = supervisor_status(root);
+  if (!st.ok()) return out;
+  for (ServiceStatus& s : *st)
+    if (s.kind == "service" && in(partitions, s.partition)) out.push_back(std::move(s));
+  return out;
+}
+
+}  // namespace
+
 Status sync_services(const std::string& root,
                      const std::vector<std::pair<std::string, std::string>>& started) {
   std::vector<ServiceSpec> all;
@@ -45,11 +65,34 @@ void wait_services_settled(const std::string& root, const std::vector<std::strin
     bool settling = false;
     for (const ServiceStatus& s : *st)
       if ((s.state == ServiceState::k_starting || s.state == ServiceState::k_stopping) &&
-          std::find(partitions.begin(), partitions.end(), s.partition) != partitions.end())
+          in(partitions, s.partition))
         settling = true;
     if (!settling) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+}
+
+void restart_given_up_services(const std::string& root,
+                               const std::vector<std::string>& partitions) {
+  for (const ServiceStatus& s : services_of(root, partitions))
+    if (s.state == ServiceState::k_fatal) (void)supervisor_control(root, "start", s.name);
+}
+
+std::map<std::string, std::string> unhealthy_partitions(
+    const std::string& root, const std::vector<std::string>& partitions) {
+  std::map<std::string, std::string> out;
+  for (const ServiceStatus& s : services_of(root, partitions)) {
+    std::string why;
+    if (s.state == ServiceState::k_fatal)
+      why = "service " + s.name + " gave up" + (s.reason.empty() ? "" : ": " + s.reason);
+    else if (s.state == ServiceState::k_backoff)
+      why = "service " + s.name + " keeps exiting at once (" +
+            (s.last_exit.empty() ? std::string("restarting") : "last: " + s.last_exit) + ")";
+    if (why.empty()) continue;
+    std::string& line = out[s.partition];
+    line += (line.empty() ? "" : "; ") + why;
+  }
+  return out;
 }
 
 }  // namespace kiln::deploy

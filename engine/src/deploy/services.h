@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,5 +28,16 @@ Status stop_partition_services(const std::string& root, const std::vector<std::s
 // services really up. No supervisor: returns at once.
 void wait_services_settled(const std::string& root, const std::vector<std::string>& partitions,
                            std::chrono::milliseconds timeout);
+
+// Gives the services of `partitions` that the supervisor gave up on (exited
+// too fast too often) a fresh start, as slapgrid starts a processed
+// partition's process group. Running services are left alone.
+void restart_given_up_services(const std::string& root, const std::vector<std::string>& partitions);
+
+// Partition id -> why it is not healthy, for the partitions among
+// `partitions` with a long-running service (etc/service) the supervisor gave
+// up on or that keeps exiting at once (in backoff). No supervisor: empty.
+std::map<std::string, std::string> unhealthy_partitions(const std::string& root,
+                                                        const std::vector<std::string>& partitions);
 
 }  // namespace kiln::deploy
