@@ -263,3 +263,44 @@ TEST_CASE("a build stops on parts without recipe and on values it cannot resolve
     CHECK(contains(r.err, "missing-macro"));
   }
 }
+
+// Each error line names its file:line once, and a name in `parts` without a
+// section says where `parts` is.
+TEST_CASE("build errors name the file and line once", "[build]") {
+  Build b;
+  auto count = [](const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t pos = text.find(what); pos != std::string::npos;
+         pos = text.find(what, pos + 1))
+      ++n;
+    return n;
+  };
+  SECTION("an unknown recipe") {
+    b.profile("[buildout]\nparts = a\n\n[a]\nrecipe = no.such.recipe\n");
+    kiln_test::RunResult r = b.install();
+    INFO(r.err);
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "kiln: " + b.cfg() + ":5: part [a]"));
+    CHECK(count(r.err, "buildout.cfg:5") == 1);
+  }
+  SECTION("a Python-only recipe") {
+    b.profile("[buildout]\nparts = a\n\n[a]\nrecipe = zc.recipe.egg\n");
+    kiln_test::RunResult r = b.install();
+    INFO(r.err);
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "kiln: " + b.cfg() + ":5: part [a]"));
+    CHECK(count(r.err, "buildout.cfg:5") == 1);
+  }
+  SECTION("a part whose section does not exist") {
+    b.profile(
+        "[buildout]\ndevelop =\nparts = a missing\n\n[a]\nrecipe = plone.recipe.command\n"
+        "command = true\n");
+    kiln_test::RunResult r = b.install();
+    INFO(r.err);
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "kiln: " + b.cfg() + ":3: "));
+    CHECK(contains(r.err, "[missing]"));
+    CHECK(contains(r.err, "does not exist"));
+    CHECK(count(r.err, "buildout.cfg:3") == 1);
+  }
+}

@@ -2,6 +2,7 @@
 // substitution) and slapos.recipe.template:jinja2 (Kiln's Jinja subset).
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 #include "recipe_plugin_util.h"
 
@@ -256,4 +257,60 @@ TEST_CASE("template:jinja2: errors name the part, the template and the line",
   CHECK(contains(r.err, "part [t]"));
   CHECK(contains(r.err, expected));
   CHECK_FALSE(exists(b / "o"));
+}
+
+// A ${} that cannot be resolved is the error shown, at the line that holds it,
+// never "option absent" (the recipe only sees that it could not read it).
+TEST_CASE("template: an unresolvable reference names itself and where it is",
+          "[recipe][template]") {
+  Build b;
+  std::vector<std::string> expected;
+  SECTION("in inline") {
+    b.profile(
+        "[buildout]\nparts = t\n[s]\nx = 1\n[t]\nrecipe = slapos.recipe.template\n"
+        "inline = hello ${s:nope}\noutput = ${buildout:directory}/out\n");
+    expected = {"buildout.cfg:7: ", "${s:nope}: option 'nope' does not exist in [s]"};
+  }
+  SECTION("in an option the inline text references") {
+    b.profile(
+        "[buildout]\nparts = t\n[s]\nx = 1\ny = ${s:x} ${s:nope}\n[t]\n"
+        "recipe = slapos.recipe.template\ninline = hello ${s:y}\noutput = out\n");
+    expected = {"buildout.cfg:5: ", "[s] y: ${s:nope}: option 'nope' does not exist in [s]"};
+  }
+  SECTION("in a required option") {
+    b.profile(
+        "[buildout]\nparts = t\n[s]\nx = 1\n[t]\nrecipe = slapos.recipe.template\n"
+        "inline = hello\noutput = ${s:nope}/out\n");
+    expected = {"buildout.cfg:8: ", "${s:nope}: option 'nope' does not exist in [s]"};
+  }
+  SECTION("in a url template file") {
+    write_file(b / "tpl.in", "first\nsecond\nport = ${s:nope}\n");
+    b.profile(
+        "[buildout]\nparts = t\n[s]\nx = 1\n[t]\nrecipe = slapos.recipe.template\n"
+        "url = ${buildout:directory}/tpl.in\noutput = out\n");
+    expected = {"buildout.cfg:6: ", "part [t]", "tpl.in", "line 3",
+                "${s:nope}: option 'nope' does not exist in [s]"};
+  }
+  SECTION("jinja2: in inline") {
+    b.profile(
+        "[buildout]\nparts = t\n[s]\nx = 1\n[t]\nrecipe = slapos.recipe.template:jinja2\n"
+        "inline = hello ${s:nope}\noutput = out\n");
+    expected = {"buildout.cfg:7: ", "${s:nope}: option 'nope' does not exist in [s]"};
+  }
+  SECTION("jinja2: in an option a context key names") {
+    b.profile(
+        "[buildout]\nparts = t\n[s]\nx = 1\ny = ${s:nope}\n[t]\n"
+        "recipe = slapos.recipe.template:jinja2\ninline = {{ y }}\noutput = out\n"
+        "context = key y s:y\n");
+    expected = {"buildout.cfg:5: ", "[s] y: ${s:nope}: option 'nope' does not exist in [s]"};
+  }
+  RunResult r = b.install();
+  INFO(r.out << r.err);
+  CHECK(r.status == 1);
+  CHECK_FALSE(crashed(r));
+  for (const std::string& e : expected) CHECK(contains(r.err, e));
+  CHECK_FALSE(contains(r.err, "is required"));
+  CHECK_FALSE(contains(r.err, "is missing"));
+  CHECK_FALSE(contains(r.err, "} does not exist"));
+  CHECK_FALSE(exists(b / "out"));
 }

@@ -156,7 +156,14 @@ Source template_source(Part& part, bool jinja) {
   if (inline_text) return {*inline_text, "inline template"};
   std::string u = trimmed(*url);
   std::string text = fetch(part, u, trimmed(part.get("md5sum", "")));
-  return {jinja ? text : part.substitute(text), "template '" + u + "'"};
+  if (jinja) return {text, "template '" + u + "'"};
+  try {
+    return {part.substitute(text), "template '" + u + "'"};
+  } catch (const Part::Reported&) {
+    // The host says which ${} and on which line of the text; this says where
+    // the text comes from.
+    throw Failure("template '" + u + "'");
+  }
 }
 
 void set_rendered(Part& part, const std::string& text) {

@@ -15,9 +15,8 @@ class InitOptions : public recipe::OptionAccess {
  public:
   InitOptions(profile::Substituter& sub, std::string section, std::set<std::string>& refs)
       : m_sub(sub), m_section(std::move(section)), m_refs(refs) {}
-  std::optional<std::string> get(const std::string& option) override {
-    Expected<std::optional<std::string>> v = m_sub.get(m_section, option);
-    return v.ok() ? *v : std::nullopt;
+  Expected<std::optional<std::string>> get(const std::string& option) override {
+    return m_sub.get(m_section, option);
   }
   void set(const std::string& option, const std::string& value) override {
     m_sub.set(m_section, option, value);
@@ -29,7 +28,9 @@ class InitOptions : public recipe::OptionAccess {
     return m_sub.get(section, option);
   }
   Expected<std::string> substitute(const std::string& text) override {
-    return m_sub.substitute_text(m_section, text);
+    Expected<std::string> v = m_sub.substitute_text(m_section, text);
+    if (v.ok() || v.error().code != ErrorCode::k_reference || !v.error().file.empty()) return v;
+    return text_error(text, v.error());
   }
   Expected<std::map<std::string, std::string>> section_options(
       const std::string& section) override {
@@ -39,6 +40,28 @@ class InitOptions : public recipe::OptionAccess {
   }
 
  private:
+  // A reference in `text` (a template, not an option: the Substituter's
+  // message says "[part] <text>: ...") that cannot be resolved: the same
+  // reason, with the line of `text` that holds it.
+  Error text_error(const std::string& text, Error e) {
+    const std::string prefix = "[" + m_section + "] <text>: ";
+    if (e.message.compare(0, prefix.size(), prefix) == 0) e.message.erase(0, prefix.size());
+    if (text.find('\n') == std::string::npos) return e;
+    std::size_t start = 0;
+    for (int line = 1; start <= text.size(); ++line) {
+      std::size_t nl = text.find('\n', start);
+      std::string_view one(text.data() + start,
+                           (nl == std::string::npos ? text.size() : nl) - start);
+      if (one.find('$') != std::string_view::npos && !m_sub.substitute_text(m_section, one).ok()) {
+        e.message = "line " + std::to_string(line) + ": " + e.message;
+        break;
+      }
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+    }
+    return e;
+  }
+
   profile::Substituter& m_sub;
   std::string m_section;
   std::set<std::string>& m_refs;
@@ -89,7 +112,12 @@ bool DiscoveryHook::check_options(profile::Substituter& sub, Part& part) {
     const KilnOptionSpec& spec = part.entry->options[i];
     if (!spec.name) continue;
     Expected<std::optional<std::string>> v = sub.get(part.name, spec.name);
-    bool present = v.ok() && v->has_value();
+    if (!v.ok()) {  // there, but a ${} in it cannot be resolved: that is the problem
+      problems.push_back({v.error().file, v.error().line, v.error().message});
+      ok = false;
+      continue;
+    }
+    bool present = v->has_value();
     if (!present && spec.default_value) {
       sub.set(part.name, spec.name, spec.default_value);
     } else if (!present && spec.required) {
@@ -139,6 +167,7 @@ Status DiscoveryHook::initialized(profile::Substituter& sub, const std::string& 
   ctx.build_directory = m_options.build_directory;
   ctx.shared_directory = m_options.shared_directory;
   Status st = recipe::call_entry(*part.entry, ctx);
+  if (!st.ok() && !st.error().file.empty()) return st;  // a ${} in the profile, located
   if (!st.ok()) return part_error(part, "init failed: " + st.error().message);
   part.declared_paths = std::move(ctx.added_paths);
   parts.push_back(std::move(part));
@@ -209,15 +238,29 @@ Expected<Discovered> discover_parts(const profile::RawConfig& raw, recipe::Plugi
     for (std::string_view p : util::py_split(**conf)) out.conf_parts.emplace_back(p);
   const std::vector<std::string>& wanted = options.only.empty() ? out.conf_parts : options.only;
   for (const std::string& name : wanted) {
+    if (!raw.find(name)) {  // zc.buildout: "The referenced section, 'x', was not defined."
+      Error e(ErrorCode::k_not_found, "part [" + name + "]: section [" + name + "] does not exist");
+      if (options.only.empty()) {
+        e.message = "[buildout] parts: section [" + name + "] does not exist";
+        if (const profile::RawEntry* at = sub.raw_entry("buildout", "parts");
+            at && !at->origin.is_special()) {
+          e.file = std::string(at->origin.name());
+          e.line = at->origin.line;
+        }
+      }
+      return e;
+    }
     Status t = sub.touch(name);
     if (!t.ok()) {
       Error e = t.error();
-      if (e.code == ErrorCode::k_reference) e.message = "part " + name + ": " + e.message;
+      if (e.code == ErrorCode::k_reference && e.file.empty())
+        e.message = "part " + name + ": " + e.message;
       return e;
     }
   }
   if (!hook.problems.empty()) {
-    Error e(ErrorCode::k_not_found, join_problems(hook.problems), hook.problems[0].file,
+    // One problem: its file:line is the error's (printed once, before the message).
+    Error e(ErrorCode::k_not_found, hook.problems[0].message, hook.problems[0].file,
             hook.problems[0].line);
     if (hook.problems.size() > 1)
       e = Error(ErrorCode::k_not_found, std::to_string(hook.problems.size()) +

@@ -10,10 +10,19 @@ const char* part_name(KilnPart* p) {
   return p->name.c_str();
 }
 
+// Keeps the first lookup the host could not do: call_entry reports it.
+void lookup_failed(KilnPart* p, const Error& e) {
+  if (!p->lookup_error) p->lookup_error = e;
+}
+
 const char* get_option(KilnPart* p, const char* name) {
   if (!name) return nullptr;
-  std::optional<std::string> v = p->options->get(name);
-  return v ? p->keep(std::move(*v)) : nullptr;
+  Expected<std::optional<std::string>> v = p->options->get(name);
+  if (!v.ok()) {
+    lookup_failed(p, v.error());
+    return nullptr;
+  }
+  return v->has_value() ? p->keep(std::move(**v)) : nullptr;
 }
 
 int set_option(KilnPart* p, const char* name, const char* value) {
@@ -34,7 +43,7 @@ const char* get_section_option(KilnPart* p, const char* section, const char* opt
   if (!section || !option) return nullptr;
   Expected<std::optional<std::string>> v = p->options->section_option(section, option);
   if (!v.ok()) {
-    p->errors.push_back(v.error().to_string());
+    lookup_failed(p, v.error());
     return nullptr;
   }
   return v->has_value() ? p->keep(std::move(**v)) : nullptr;
@@ -44,7 +53,7 @@ const char* substitute(KilnPart* p, const char* text) {
   if (!text) return nullptr;
   Expected<std::string> v = p->options->substitute(text);
   if (!v.ok()) {
-    p->errors.push_back(v.error().to_string());
+    lookup_failed(p, v.error());
     return nullptr;
   }
   return p->keep(std::move(*v));
@@ -179,10 +188,10 @@ Expected<std::map<std::string, std::string>> OptionAccess::section_options(const
   return Error(ErrorCode::k_invalid, "other sections can only be read in init");
 }
 
-std::optional<std::string> MapOptions::get(const std::string& option) {
+Expected<std::optional<std::string>> MapOptions::get(const std::string& option) {
   auto it = m_options.find(option);
-  if (it == m_options.end()) return std::nullopt;
-  return it->second;
+  if (it == m_options.end()) return std::optional<std::string>();
+  return std::optional(it->second);
 }
 void MapOptions::set(const std::string& option, const std::string& value) {
   m_options[option] = value;
@@ -224,15 +233,25 @@ Status call_entry(const KilnRecipeEntry& entry, KilnPart& part) {
   }
   if (!fn) return {};
   part.errors.clear();
+  part.lookup_error.reset();
   int rc = fn(&k_host, &part);
-  if (rc == KILN_OK && part.errors.empty()) return {};
-  std::string msg;
-  for (const std::string& e : part.errors) msg += (msg.empty() ? "" : "; ") + e;
-  if (msg.empty()) msg = "failed (the recipe gave no reason)";
+  if (part.lookup_error && !part.lookup_error->file.empty()) {
+    Error e = *part.lookup_error;  // a ${} in the profile: the cause, where it is
+    part.errors.clear();
+    return e;
+  }
   if (rc == KILN_OK) {  // errors reported but success returned: a warning at most
     part.errors.clear();
     return {};
   }
+  std::string msg;
+  for (const std::string& e : part.errors) msg += (msg.empty() ? "" : "; ") + e;
+  if (part.lookup_error) {
+    const Error& cause = *part.lookup_error;
+    msg = msg.empty() ? cause.message : msg + ": " + cause.message;
+    return Error(cause.code, msg);
+  }
+  if (msg.empty()) msg = "failed (the recipe gave no reason)";
   return Error(ErrorCode::k_invalid, msg);
 }
 

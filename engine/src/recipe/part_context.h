@@ -21,7 +21,9 @@ namespace kiln::recipe {
 class OptionAccess {
  public:
   virtual ~OptionAccess() = default;
-  virtual std::optional<std::string> get(const std::string& option) = 0;
+  // nullopt: the option is absent; an Error: it is there but cannot be
+  // read (a ${} in it that cannot be resolved).
+  virtual Expected<std::optional<std::string>> get(const std::string& option) = 0;
   virtual void set(const std::string& option, const std::string& value) = 0;
   virtual std::map<std::string, std::string> all() = 0;
   // Init only: another section's option / substitution in the profile.
@@ -35,7 +37,7 @@ class OptionAccess {
 class MapOptions : public OptionAccess {
  public:
   explicit MapOptions(std::map<std::string, std::string>& options) : m_options(options) {}
-  std::optional<std::string> get(const std::string& option) override;
+  Expected<std::optional<std::string>> get(const std::string& option) override;
   void set(const std::string& option, const std::string& value) override;
   std::map<std::string, std::string> all() override { return m_options; }
 
@@ -87,7 +89,11 @@ struct KilnPart {
   std::function<void(const std::string&)> on_add_path;
   std::set<std::string> kept_paths;  // keep_path (uninstall)
   std::vector<std::string> errors;   // error()
-  std::deque<std::string> arena;     // strings handed to the plugin
+  // The first option, other section's option or text the host could not
+  // substitute for the plugin (which only saw NULL). When the callback then
+  // fails, this is why: see call_entry.
+  std::optional<kiln::Error> lookup_error;
+  std::deque<std::string> arena;  // strings handed to the plugin
 
   const char* keep(std::string s) { return arena.emplace_back(std::move(s)).c_str(); }
 };
@@ -99,6 +105,13 @@ const KilnHost* host_table();
 
 // Calls `entry`'s callback for `phase` on `part` (a NULL callback is a
 // success). A failure is k_invalid with the plugin's messages. Never throws.
+// When the host could not substitute something the plugin asked for
+// (KilnPart::lookup_error), that is the cause, not what the plugin made of
+// the NULL it got: an error located in the profile (a ${} in an option,
+// with the option's file:line) is returned as it is, and is an error even
+// if the callback succeeds; an unlocated one (a ${} in a text given to
+// substitute, a missing section) follows the plugin's messages as their
+// cause ("template 'x': line 3: ${a:b}: ...").
 Status call_entry(const KilnRecipeEntry& entry, KilnPart& part);
 
 }  // namespace kiln::recipe
