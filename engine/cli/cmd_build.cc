@@ -43,10 +43,7 @@ bool make_build_options(const GlobalOptions& g, const BuildArgs& a, BuildOptions
 int report(const Expected<BuildSummary>& r, const BuildArgs& a, const char* what) {
   if (!r.ok()) {
     print_error(r.error());
-    ErrorCode c = r.error().code;
-    bool profile_error =
-        c == ErrorCode::k_parse || c == ErrorCode::k_cycle || c == ErrorCode::k_condition;
-    return profile_error ? 2 : 1;
+    return exit_status_of(r.error());
   }
   if (!a.quiet && !a.json) {
     std::cout << (a.dry_run ? "Plan for" : what) << " " << r->directory << ": " << r->installed
@@ -69,8 +66,12 @@ Command add_install_command(CLI::App& app, const GlobalOptions& global) {
   return [&global, args, profile]() {
     BuildOptions o;
     std::string root;
-    if (!make_build_options(global, *args, &o, &root)) return 2;
+    if (!make_build_options(global, *args, &o, &root)) return k_exit_usage;
     if (global.root.empty()) o.shared_directory.clear();  // <directory>/shared
+    if (Status s = check_profile_path(*profile); !s.ok()) {
+      print_error(s.error());
+      return k_exit_usage;
+    }
     return report(build_profile(*profile, o), *args, "Built");
   };
 }
@@ -87,7 +88,11 @@ Command add_software_command(CLI::App& app, const GlobalOptions& global) {
   return [&global, args, url]() {
     BuildOptions o;
     std::string root;
-    if (!make_build_options(global, *args, &o, &root)) return 2;
+    if (!make_build_options(global, *args, &o, &root)) return k_exit_usage;
+    if (Status s = check_profile_path(*url); !s.ok()) {
+      print_error(s.error());
+      return k_exit_usage;
+    }
     return report(build_software_release(root, *url, o), *args, "Software release");
   };
 }
@@ -103,11 +108,15 @@ Command add_graph_command(CLI::App& app, const GlobalOptions& global) {
     BuildOptions o;
     BuildArgs a;
     std::string root;
-    if (!make_build_options(global, a, &o, &root)) return 2;
+    if (!make_build_options(global, a, &o, &root)) return k_exit_usage;
+    if (Status s = check_profile_path(*profile); !s.ok()) {
+      print_error(s.error());
+      return k_exit_usage;
+    }
     Expected<std::string> g = part_graph_dot(*profile, o);
     if (!g.ok()) {
       print_error(g.error());
-      return 1;
+      return exit_status_of(g.error());
     }
     std::cout << *g;
     return 0;

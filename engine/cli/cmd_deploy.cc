@@ -56,6 +56,13 @@ Command add_request_command(CLI::App& app, const GlobalOptions& global) {
   return [&global, a]() {
     std::string root;
     if (!resolve_root_and_jobs(global, &root, nullptr)) return 2;
+    // An empty path or a directory is a bad argument; a release that does not
+    // exist is refused by request_instance (exit 1, as before).
+    if (Status s = check_profile_path(a->software);
+        !s.ok() && s.error().code != ErrorCode::k_not_found) {
+      print_error(s.error());
+      return k_exit_usage;
+    }
     InstanceRequest r;
     r.name = a->name;
     r.software = a->software;

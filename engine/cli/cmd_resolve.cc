@@ -28,14 +28,18 @@ Command add_resolve_command(CLI::App& app, const GlobalOptions& global) {
       ->type_name("SECTION:OPTION=VALUE");
   return [args, &global]() {
     ProfileOptions options;
-    if (!make_profile_options(global, &options)) return 1;
+    if (!make_profile_options(global, &options)) return k_exit_usage;
     options.assignments = args->assignments;
-    Expected<ResolvedProfile> r = resolve_profile(
-        args->profile, options, args->raw ? ResolveMode::k_raw : ResolveMode::k_substituted);
+    Status checked = check_profile_path(args->profile);
+    Expected<ResolvedProfile> r =
+        !checked.ok()
+            ? Expected<ResolvedProfile>(checked.error())
+            : resolve_profile(args->profile, options,
+                              args->raw ? ResolveMode::k_raw : ResolveMode::k_substituted);
     if (!r.ok()) {
       print_error(r.error());
       if (args->json) std::cout << fatal_json(r.error());
-      return 2;
+      return k_exit_usage;
     }
     if (args->json) {
       std::cout << to_canonical_json(*r);
@@ -60,12 +64,15 @@ Command add_annotate_command(CLI::App& app, const GlobalOptions& global) {
       ->type_name("SECTION:OPTION=VALUE");
   return [args, &global]() {
     ProfileOptions options;
-    if (!make_profile_options(global, &options)) return 1;
+    if (!make_profile_options(global, &options)) return k_exit_usage;
     options.assignments = args->assignments;
-    Expected<std::string> r = annotate_profile(args->profile, options);
+    // As resolve: every error is in the profile or how it was named.
+    Status checked = check_profile_path(args->profile);
+    Expected<std::string> r = !checked.ok() ? Expected<std::string>(checked.error())
+                                            : annotate_profile(args->profile, options);
     if (!r.ok()) {
       print_error(r.error());
-      return 1;
+      return k_exit_usage;
     }
     std::cout << *r;
     return 0;

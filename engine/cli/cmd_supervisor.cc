@@ -67,26 +67,26 @@ int print_status(const std::string& root, const std::string& target, bool json) 
     std::cout << list.dump(2) << "\n";
     return 0;
   }
+  bool found = false;
+  for (const ServiceStatus& s : *all) found = found || matches(s, target);
+  if (!found && !target.empty()) {  // the error alone, without a table header
+    print_error(Error(ErrorCode::k_not_found, "no service or partition named '" + target + "'"));
+    return 1;
+  }
   std::size_t width = 4;
   for (const ServiceStatus& s : *all) width = std::max(width, s.name.size());
   std::cout << std::left << std::setw(static_cast<int>(width) + 2) << "NAME" << std::setw(10)
             << "STATE" << std::setw(9) << "PID" << std::setw(10) << "UPTIME" << std::setw(10)
             << "RESTARTS"
             << "LAST EXIT\n";
-  bool found = false;
   for (const ServiceStatus& s : *all) {
     if (!matches(s, target)) continue;
-    found = true;
     std::cout << std::setw(static_cast<int>(width) + 2) << s.name << std::setw(10)
               << service_state_name(s.state) << std::setw(9)
               << (s.pid > 0 ? std::to_string(s.pid) : "-") << std::setw(10)
               << (s.pid > 0 ? format_uptime(s.uptime) : "-") << std::setw(10) << s.restarts
               << (s.last_exit.empty() ? "-" : s.last_exit) << "\n";
     if (!s.reason.empty()) std::cout << "    " << s.reason << "\n";
-  }
-  if (!found && !target.empty()) {
-    print_error(Error(ErrorCode::k_not_found, "no service or partition named '" + target + "'"));
-    return 1;
   }
   return 0;
 }
@@ -155,6 +155,11 @@ int run_ctl(const std::string& root, const CtlOptions& o) {
   if (o.action == "status") return print_status(root, o.target, o.json);
   if (o.action == "tail") return tail(root, o);
   if (o.action == "shutdown" || o.action == "reload") {
+    if (!o.target.empty()) {  // `ctl shutdown slappart1` must not stop everything
+      print_error(Error(ErrorCode::k_invalid,
+                        "kiln ctl " + o.action + " takes no argument, got '" + o.target + "'"));
+      return k_exit_usage;
+    }
     Status s = o.action == "shutdown" ? supervisor_shutdown(root) : supervisor_reload(root);
     if (!s.ok()) {
       print_error(s.error());
@@ -193,15 +198,14 @@ Command add_supervisor_command(CLI::App& app, const GlobalOptions& global) {
              f.help)
           ->type_name(f.value_name);
     } else {
-      cmd->add_flag_callback(name, [given, name]() { given->push_back(name); }, f.help);
+      cmd->add_flag_callback(
+          name, [given, name]() { given->push_back(name); }, f.help);
     }
   }
   return [&global, given]() {
     std::string root;
-    if (!resolve_root_and_jobs(global, &root, nullptr)) return 1;
-    std::error_code ec;
-    std::vector<std::string> args = {"--root",
-                                     std::filesystem::absolute(root, ec).lexically_normal()};
+    if (!resolve_root_and_jobs(global, &root, nullptr)) return k_exit_usage;
+    std::vector<std::string> args = {"--root", root};  // absolute
     args.insert(args.end(), given->begin(), given->end());
     Expected<SupervisorOptions> options = supervisor::parse_supervisor_args(args);
     if (!options.ok()) {
@@ -244,7 +248,7 @@ Command add_ctl_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_flag("--json", o->json, "status: print JSON");
   return [&global, o]() {
     std::string root;
-    if (!resolve_root_and_jobs(global, &root, nullptr)) return 1;
+    if (!resolve_root_and_jobs(global, &root, nullptr)) return k_exit_usage;
     return run_ctl(root, *o);
   };
 }

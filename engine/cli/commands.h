@@ -13,6 +13,14 @@
 
 namespace kiln::cli {
 
+// Exit statuses (README.md, "Exit status"): 0 success; 1 the work failed (a
+// build, a deploy, the supervisor); 2 bad command line: unknown command or
+// option, a bad or missing argument, a bad settings file, a profile path that
+// is empty, missing or a directory, a profile that does not parse; 3 `kiln
+// node`: deployed, but a promise fails.
+inline constexpr int k_exit_failed = 1;
+inline constexpr int k_exit_usage = 2;
+
 // Options shared by every command that reads profiles.
 struct GlobalOptions {
   std::string config_file;           // --config: kiln.ini
@@ -48,6 +56,15 @@ Command add_show_command(CLI::App& app, const GlobalOptions& global);
 // The root and job count from the flags and kiln.ini; false after printing
 // an error.
 bool resolve_root_and_jobs(const GlobalOptions& global, std::string* root, int* jobs);
+
+// A profile (or software release) given on the command line: an error when
+// it is empty, or a local path that does not exist or is a directory. URLs
+// pass unchecked.
+Status check_profile_path(const std::string& path);
+
+// 2 for an error in a profile's text (syntax, extends cycle, condition),
+// else 1.
+int exit_status_of(const Error& error);
 
 // Prints "kiln: <message>" on stderr.
 void print_error(const Error& error);

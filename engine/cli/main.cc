@@ -32,6 +32,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // global options are accepted after the sub-command too
   app.set_version_flag("--version", "kiln 0.1.0");
+  // A bad command line is one `kiln: ` line, as every other error, and exit
+  // status 2 (CLI11's own codes, 105 to 109, mean nothing to scripts).
+  app.failure_message([](const CLI::App* top, const CLI::Error& e) {
+    std::string help = "kiln";
+    for (const CLI::App* sub : top->get_subcommands()) help += " " + sub->get_name();
+    return "kiln: " + std::string(e.what()) + " (see " + help + " --help)\n";
+  });
   kiln::cli::GlobalOptions global;
   kiln::cli::add_global_options(app, global);
   std::vector<kiln::cli::Command> runs;
@@ -60,7 +67,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    int status = app.exit(e);  // prints the help, the version or the error
+    return status == 0 ? 0 : kiln::cli::k_exit_usage;
   }
   for (std::size_t i = 0; i < subs.size() && i < runs.size(); ++i) {
     if (subs[i]->parsed()) return runs[i]();

@@ -41,10 +41,12 @@ bool is_url(const std::string& s) {
 }  // namespace
 
 std::string canonical_software_url(const std::string& url) {
-  if (is_url(url)) return url;
+  if (is_url(url) || url.empty()) return url;  // fs::absolute("") throws
   std::error_code ec;
-  fs::path p = fs::weakly_canonical(fs::absolute(url), ec);
-  return ec ? fs::absolute(url).string() : p.string();
+  fs::path abs = fs::absolute(url, ec);
+  if (ec) return url;
+  fs::path p = fs::weakly_canonical(abs, ec);
+  return ec ? abs.string() : p.string();
 }
 
 Expected<BuildSummary> build_profile(const std::string& profile, const BuildOptions& options) {
@@ -69,9 +71,14 @@ std::string software_release_directory(const std::string& root, const std::strin
 
 Expected<BuildSummary> build_software_release(const std::string& root, const std::string& url,
                                               BuildOptions options) {
+  if (url.empty()) return Error(ErrorCode::k_invalid, "the software release profile path is empty");
   std::string canonical = canonical_software_url(url);
-  if (!is_url(canonical) && !fs::exists(canonical))
+  // Checked before anything is written under the root.
+  std::error_code stat_ec;
+  if (!is_url(canonical) && !fs::exists(canonical, stat_ec))
     return Error(ErrorCode::k_not_found, "no such software release profile", canonical);
+  if (!is_url(canonical) && fs::is_directory(canonical, stat_ec))
+    return Error(ErrorCode::k_invalid, "is a directory, expected a profile file", url);
   std::string dir = software_release_directory(root, url);
   Expected<util::FileLock> lock =
       util::FileLock::acquire(dir + "/.lock", options.wait_for_lock, [&](const std::string& who) {

@@ -22,8 +22,6 @@ namespace kiln::config {
 
 namespace {
 
-constexpr int k_max_jobs = 4096;
-
 std::optional<std::string> get_env(const char* name) {
   const char* v = std::getenv(name);
   if (v == nullptr) return std::nullopt;

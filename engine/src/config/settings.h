@@ -20,6 +20,9 @@
 
 namespace kiln::config {
 
+// The most parallel jobs: kiln.ini's `jobs` and the command line's -j.
+inline constexpr int k_max_jobs = 4096;
+
 struct Settings {
   std::string root;         // Kiln's state directory (absolute)
   std::string cache_dir;    // extends and git caches (absolute)

@@ -32,7 +32,8 @@ const std::vector<Flag>& supervisor_flags() {
       {"--stop-grace", "SECONDS", "Seconds between SIGTERM and SIGKILL (default 10, at most 3600)"},
       {"--max-fast-exits", "N",
        "Exits within 1 s of starting, in a row, before giving up (default 10)"},
-      {"--log-max-bytes", "N", "Rotate a service's log past this size (default 10 MiB)"},
+      {"--log-max-bytes", "N",
+       "Rotate a service's log past this many bytes (default 10 MiB, at least 1)"},
       {"--log-keep", "N", "Rotated logs kept (default 3, at most 1000)"},
   };
   return flags;
@@ -56,7 +57,9 @@ Status apply_supervisor_flag(SupervisorOptions* options, std::string_view name,
     if (!parse_integer(value, 1, 1000000, &n)) return bad_value(name, value, "in [1, 1000000]");
     options->max_fast_exits = static_cast<int>(n);
   } else if (name == "--log-max-bytes") {
-    if (!parse_integer(value, 0, (1LL << 62), &n)) return bad_value(name, value, "a byte count");
+    // 0 would rotate on every write.
+    if (!parse_integer(value, 1, (1LL << 62), &n))
+      return bad_value(name, value, "a byte count of at least 1");
     options->log_max_bytes = static_cast<std::uint64_t>(n);
   } else if (name == "--log-keep") {
     if (!parse_integer(value, 0, 1000, &n)) return bad_value(name, value, "in [0, 1000]");

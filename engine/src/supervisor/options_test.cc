@@ -41,6 +41,7 @@ TEST_CASE("supervisor options: bad values and unknown arguments are refused", "[
                                              {"--max-fast-exits", "2x"},
                                              {"--log-keep", "1001"},
                                              {"--log-max-bytes", "-5"},
+                                             {"--log-max-bytes", "0"},
                                              {"--daemon=yes"},
                                              {"--root"},
                                              {"--config", "k.ini"},
