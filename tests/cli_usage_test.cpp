@@ -178,7 +178,9 @@ TEST_CASE("cli usage: every command-line error exits 2 with one kiln: line", "[c
     check_usage_error(r);
   }
   // --help and --version still succeed; -j has kiln.ini's bound.
-  CHECK(kiln_test::run_kiln({"--help"}).status == 0);
+  RunResult help = kiln_test::run_kiln({"--help"});
+  CHECK(help.status == 0);
+  CHECK(contains(help.out, "Exit status: 0 success"));
   CHECK(kiln_test::run_kiln({"ctl", "--help"}).status == 0);
   CHECK(kiln_test::run_kiln({"--version"}).status == 0);
   CHECK(kiln_test::run_kiln({"-j", "4096", "resolve", s}).status == 0);

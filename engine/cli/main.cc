@@ -32,6 +32,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // global options are accepted after the sub-command too
   app.set_version_flag("--version", "kiln 0.1.0");
+  app.footer(
+      "Exit status: 0 success; 1 the work failed (build, deploy, supervisor); 2 bad command\n"
+      "line, bad settings file, or a profile that is empty, missing, a directory or does not\n"
+      "parse; 3 kiln node: deployed, but a promise fails.");
   // A bad command line is one `kiln: ` line, as every other error, and exit
   // status 2 (CLI11's own codes, 105 to 109, mean nothing to scripts).
   app.failure_message([](const CLI::App* top, const CLI::Error& e) {
