@@ -164,7 +164,7 @@ TEST_CASE("two instances of one release share one build", "[node]") {
 TEST_CASE("bad requests are refused with a clear error", "[node]") {
   Root root;
   kiln_test::RunResult r = root.kiln({"request", "x", "/nonexistent/software.cfg"});
-  CHECK(r.status == 1);
+  CHECK(r.status == 2);
   CHECK(contains(r.err, "no such software release profile"));
   CHECK(contains(r.err, "/nonexistent/software.cfg"));
 
@@ -412,7 +412,7 @@ TEST_CASE("instance names that cannot name files or lines are refused, show repo
        std::vector<std::string>{"", ".", "..", "a/b", "a\nb", "tab\there", std::string(256, 'x')}) {
     kiln_test::RunResult r = root.kiln({"request", bad, release("release-basic")});
     INFO(bad);
-    CHECK(r.status == 1);
+    CHECK(r.status == 2);
     CHECK(contains(r.err, "bad instance name"));
   }
   CHECK_FALSE(exists(root / "state/instances.json"));

@@ -57,7 +57,7 @@ Command add_request_command(CLI::App& app, const GlobalOptions& global) {
     std::string root;
     if (!resolve_root_and_jobs(global, &root, nullptr)) return 2;
     // An empty path or a directory is a bad argument; a release that does not
-    // exist is refused by request_instance (exit 1, as before).
+    // exist is refused by request_instance.
     if (Status s = check_profile_path(a->software);
         !s.ok() && s.error().code != ErrorCode::k_not_found) {
       print_error(s.error());
@@ -76,8 +76,11 @@ Command add_request_command(CLI::App& app, const GlobalOptions& global) {
     r.state = *st;
     r.parameters = *p;
     if (Status s = request_instance(root, r); !s.ok()) {
+      // Bad input (name, release, parameters, nothing to destroy) is a usage
+      // error; the state not being readable or writable is a failure.
       print_error(s.error());
-      return 1;
+      ErrorCode code = s.error().code;
+      return code == ErrorCode::k_invalid || code == ErrorCode::k_not_found ? k_exit_usage : 1;
     }
     std::cout << "Requested " << r.name << " (" << a->state << "); run `kiln node` to deploy\n";
     return 0;
