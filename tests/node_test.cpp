@@ -359,6 +359,14 @@ TEST_CASE("switch-softwaretype builds the profile of the requested type", "[node
   CHECK(read_file(root / "instance/slappart0/type") == "default\n");
   CHECK(root.show("sw")["connection"]["type"] == "default");
 
+  // A nested build's failure shows why, not only that it failed.
+  REQUIRE(root.kiln({"request", "sw", release("release-switch"), "--type", "other"}).status == 0);
+  r = root.kiln({"node"});
+  CHECK(r.status == 1);
+  CHECK(contains(r.err, "the nested build failed"));
+  CHECK(contains(r.err, "option 'configuration.word' does not exist in [slap-configuration]"));
+  CHECK(contains(root.show("sw")["error"].get<std::string>(), "configuration.word"));
+
   REQUIRE(root.kiln({"request", "sw", release("release-switch"), "--type", "nope"}).status == 0);
   r = root.kiln({"node"});
   CHECK(r.status == 1);

@@ -229,6 +229,23 @@ TEST_CASE("cmmi: a failing hook stops the build (set -e)", "[recipe][cmmi]") {
   CHECK_FALSE(exists(f / "after"));
 }
 
+TEST_CASE("cmmi: a failed step's error shows its last lines of output and names the log",
+          "[recipe][cmmi]") {
+  Fixture f;
+  RunResult r = f.run(f.url_option() +
+                      "pre-configure =\n  i=0\n  while [ $i -lt 30 ]; do echo noise $i; "
+                      "i=$((i+1)); done\n  echo 'configure: error: libfoo not found' >&2\n"
+                      "  exit 1\n");
+  INFO(r.out << r.err);
+  CHECK(r.status == 1);
+  CHECK(contains(r.err, "last output (whole log: " + (f / ".kiln/log/x.log") + "):"));
+  CHECK(contains(r.err, "\n    configure: error: libfoo not found"));
+  CHECK(contains(r.err, "noise 29"));
+  CHECK_FALSE(contains(r.err, "noise 10\n"));  // only the last lines
+  CHECK(contains(read_file(f / ".kiln/log/x.log"), "noise 0\n"));
+  CHECK_FALSE(contains(r.out, "noise 0"));  // command output stays off the console
+}
+
 TEST_CASE("cmmi: @@LOCATION@@, configure-options and keep-compile-dir", "[recipe][cmmi]") {
   Fixture f;
   RunResult r = f.run(f.url_option() +

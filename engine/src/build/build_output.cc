@@ -86,7 +86,7 @@ void BuildOutput::warning(std::string_view text) {
 }
 
 PartLogSink::PartLogSink(BuildOutput& output, std::string part, const std::string& log_path)
-    : m_output(output), m_part(std::move(part)) {
+    : m_output(output), m_part(std::move(part)), m_log_path(log_path) {
   if (!log_path.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(log_path).parent_path(), ec);
@@ -101,9 +101,22 @@ void PartLogSink::write(int level, std::string_view line) {
       m_file << line << '\n';
       m_file.flush();
     }
+    if (level == KILN_LOG_DEBUG) {
+      m_tail.emplace_back(line.substr(0, k_tail_width));
+      if (m_tail.size() > k_tail_lines) m_tail.pop_front();
+    }
   }
   // Command output is debug level: in the file, not on the console.
   m_output.part_line(m_part, level, line);
+}
+
+std::string PartLogSink::output_tail() const {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  if (m_tail.empty()) return {};
+  std::string out =
+      "\n  last output" + (m_log_path.empty() ? "" : " (whole log: " + m_log_path + ")") + ":";
+  for (const std::string& line : m_tail) out += "\n    " + line;
+  return out;
 }
 
 }  // namespace kiln::build

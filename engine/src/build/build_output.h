@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdio>
+#include <deque>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -43,16 +44,27 @@ class BuildOutput {
 };
 
 // A part's log: its file (<log dir>/<part>.log, appended) and the console.
+// Keeps the last lines of command output (debug level, not on the console)
+// so that a failure can show them. Thread-safe.
 class PartLogSink : public recipe::PartLog {
  public:
   PartLogSink(BuildOutput& output, std::string part, const std::string& log_path);
   void write(int level, std::string_view line) override;
 
+  // "" when no command printed anything; else the last lines of command
+  // output, indented, after a line naming the log file.
+  std::string output_tail() const;
+
  private:
+  static constexpr std::size_t k_tail_lines = 12;
+  static constexpr std::size_t k_tail_width = 400;
+
   BuildOutput& m_output;
   std::string m_part;
-  std::mutex m_mutex;
+  std::string m_log_path;
+  mutable std::mutex m_mutex;
   std::ofstream m_file;
+  std::deque<std::string> m_tail;
 };
 
 }  // namespace kiln::build

@@ -169,7 +169,7 @@ Status install_part(Context& ctx, const Part& part) {
     std::lock_guard<std::mutex> lock(ctx.state_mutex);
     ctx.state.pending.erase(part.name);
     (void)ctx.save();
-    return part_error(part, "install failed: " + st.error().message);
+    return part_error(part, "install failed: " + st.error().message + log.output_tail());
   }
   // Paths declared at init that the install did not leave (a compile
   // directory, say) are not the part's.
@@ -205,7 +205,8 @@ Status update_part(Context& ctx, const Part& part) {
     std::lock_guard<std::mutex> lock(ctx.state_mutex);
     ctx.state.forget(part.name);
     (void)ctx.save();
-    return part_error(part, "update failed (the part is uninstalled): " + st.error().message);
+    return part_error(
+        part, "update failed (the part is uninstalled): " + st.error().message + log.output_tail());
   }
   InstalledPart now = record_of(part, std::move(options), std::move(k.added_paths));
   std::lock_guard<std::mutex> lock(ctx.state_mutex);
