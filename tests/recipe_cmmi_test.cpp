@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "net/test_http_server.h"
 #include "recipe_plugin_util.h"
 #include "run_kiln.h"
 #include "util/scratch_dir.h"
@@ -289,6 +290,27 @@ TEST_CASE("cmmi: patches are applied (path#md5, patch-options)", "[recipe][cmmi]
                       "\npatch-options = -p0 --quiet\n");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
+  CHECK(read_file(f / "parts/x/share/hello.txt") == "patched\nhello\nCFLAGS=\n");
+}
+
+TEST_CASE("cmmi: patches given as URLs (http, file) are downloaded", "[recipe][cmmi]") {
+  Fixture f;
+  std::string body = read_file(f.patch());
+  kiln::net::TestHttpServer server([&](httplib::Server& s) {
+    s.Get("/fix.patch", [&](const httplib::Request&, httplib::Response& res) {
+      res.set_content(body, "text/x-diff");
+    });
+  });
+  SECTION("http") {
+    RunResult r = f.run(f.url_option() + "patches = " + server.url("/fix.patch") + "\n");
+    INFO(r.out << r.err);
+    REQUIRE(r.status == 0);
+  }
+  SECTION("file") {
+    RunResult r = f.run(f.url_option() + "patches = file://" + f.patch() + "\n");
+    INFO(r.out << r.err);
+    REQUIRE(r.status == 0);
+  }
   CHECK(read_file(f / "parts/x/share/hello.txt") == "patched\nhello\nCFLAGS=\n");
 }
 

@@ -90,8 +90,9 @@ std::string parts_directory(Part& part) {
   return part.build_directory() + "/parts";
 }
 
+// A URL (scheme://...) as it is; a relative path from the build directory.
 std::string absolute(Part& part, const std::string& path) {
-  if (path.empty() || path[0] == '/') return path;
+  if (path.empty() || path[0] == '/' || kiln_cmmi::has_url_scheme(path)) return path;
   return part.build_directory() + "/" + path;
 }
 

@@ -157,4 +157,16 @@ std::pair<std::string, std::string> split_md5_fragment(const std::string& entry)
   return {entry.substr(0, hash), entry.substr(hash + 1)};
 }
 
+bool has_url_scheme(const std::string& text) {
+  std::size_t colon = text.find("://");
+  if (colon == std::string::npos || colon == 0 ||
+      !std::isalpha(static_cast<unsigned char>(text[0])))
+    return false;
+  for (std::size_t i = 1; i < colon; ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (!std::isalnum(c) && c != '+' && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
 }  // namespace kiln_cmmi

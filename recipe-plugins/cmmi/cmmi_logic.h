@@ -56,4 +56,7 @@ std::string environment_script(const std::map<std::string, std::string>& environ
 // Splits a `patches` entry `url#md5` into {url, md5} (md5 empty when absent).
 std::pair<std::string, std::string> split_md5_fragment(const std::string& entry);
 
+// Whether `text` starts with a URL scheme and "://" (http://, file://, ...).
+bool has_url_scheme(const std::string& text);
+
 }  // namespace kiln_cmmi

@@ -122,3 +122,13 @@ TEST_CASE("split_words", "[cmmi]") {
   CHECK(split_words("  a\tb\n c ") == std::vector<std::string>{"a", "b", "c"});
   CHECK(split_words(" \n ").empty());
 }
+
+TEST_CASE("has_url_scheme tells URLs from paths", "[cmmi]") {
+  CHECK(kiln_cmmi::has_url_scheme("http://host/x.patch"));
+  CHECK(kiln_cmmi::has_url_scheme("file:///tmp/x.patch"));
+  CHECK(kiln_cmmi::has_url_scheme("git+https://h/r"));
+  CHECK_FALSE(kiln_cmmi::has_url_scheme("x.patch"));
+  CHECK_FALSE(kiln_cmmi::has_url_scheme("dir/a://b"));
+  CHECK_FALSE(kiln_cmmi::has_url_scheme("://x"));
+  CHECK_FALSE(kiln_cmmi::has_url_scheme("/abs/x.patch"));
+}
