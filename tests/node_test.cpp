@@ -49,8 +49,12 @@ int service_pid(const nlohmann::json& info) {
   return 0;
 }
 
+// Running and not a zombie (PID 1 may never reap orphans here).
 bool alive(int pid) {
-  return pid > 0 && ::kill(pid, 0) == 0;
+  if (pid <= 0 || ::kill(pid, 0) != 0) return false;
+  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  std::size_t paren = stat.rfind(')');
+  return paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] != 'Z';
 }
 
 }  // namespace
@@ -435,4 +439,86 @@ TEST_CASE("instance names that cannot name files or lines are refused, show repo
   CHECK(r.status == 1);
   CHECK(contains(r.err, "instances.json"));
   CHECK(root.kiln({"show", "--json"}).status == 1);
+}
+
+TEST_CASE("destroy waits for the services to be gone before emptying the partition, logs too",
+          "[node]") {
+  Root root;
+  REQUIRE(root.kiln({"request", "slow", release("release-slow"), "--param", "message=a", "--param",
+                     "expect=a"})
+              .status == 0);
+  REQUIRE(root.kiln({"node"}).status == 0);
+  int pid = service_pid(root.show("slow"));
+  REQUIRE(alive(pid));
+  // What the service printed (it prints nothing itself), rotated once.
+  write_file(root / "log/services/slappart0-sleeper.log", "tenant a's secrets\n");
+  write_file(root / "log/services/slappart0-sleeper.log.1", "older\n");
+  write_file(root / "log/services/slappart10-x.log", "another partition's\n");
+  REQUIRE(root.kiln({"request", "slow", release("release-slow"), "--state", "destroyed"}).status ==
+          0);
+  kiln_test::RunResult r = root.kiln({"node"});
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  CHECK_FALSE(alive(pid));  // it took its second to flush, before the files went
+  CHECK_FALSE(exists(root / "instance/slappart0"));
+  CHECK_FALSE(exists(root / "log/services/slappart0-sleeper.log"));
+  CHECK_FALSE(exists(root / "log/services/slappart0-sleeper.log.1"));
+  CHECK(exists(root / "log/services/slappart10-x.log"));
+  // The next tenant of slappart0 starts from nothing.
+  REQUIRE(root.kiln({"request", "next", release("release-basic"), "--param", "message=b", "--param",
+                     "expect=b"})
+              .status == 0);
+  REQUIRE(root.kiln({"node"}).status == 0);
+  CHECK(root.show("next")["partition"] == "slappart0");
+  CHECK_FALSE(exists(root / "instance/slappart0/var/flushed"));
+}
+
+TEST_CASE("a started instance whose service is stopped is failing until kiln node starts it",
+          "[node]") {
+  Root root;
+  REQUIRE(root.kiln({"request", "basic", release("release-basic"), "--param", "message=m",
+                     "--param", "expect=m"})
+              .status == 0);
+  REQUIRE(root.kiln({"node"}).status == 0);
+  REQUIRE(root.kiln({"ctl", "stop", "slappart0"}).status == 0);
+  kiln_test::RunResult r = root.kiln({"node", "promise"});
+  CHECK(r.status == 3);
+  CHECK(contains(r.err, "service slappart0:sleeper is not running"));
+  CHECK(root.show("basic")["status"] == "failing");
+  r = root.kiln({"node"});  // processed again: the stopped service is started
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  CHECK(contains(r.out, "1 processed"));
+  CHECK(alive(service_pid(root.show("basic"))));
+
+  REQUIRE(root.kiln({"ctl", "shutdown"}).status == 0);
+  r = root.kiln({"node", "promise"});
+  CHECK(r.status == 3);
+  CHECK(contains(r.err, "no supervisor runs"));
+}
+
+TEST_CASE("promises: one not executable fails, what one starts in the background is killed",
+          "[node]") {
+  Root root;
+  REQUIRE(root.kiln({"request", "basic", release("release-basic"), "--param", "message=m",
+                     "--param", "expect=m"})
+              .status == 0);
+  REQUIRE(root.kiln({"node"}).status == 0);
+  std::string promises = root / "instance/slappart0/etc/promise/";
+  write_file(promises + "background",
+             "#!/bin/sh\nsleep 600 &\necho $! > " + (root / "background.pid") + "\nexit 0\n");
+  ::chmod((promises + "background").c_str(), 0755);
+  write_file(promises + "plain", "#!/bin/sh\nexit 0\n");  // mode 0644
+  kiln_test::RunResult r = root.kiln({"node", "promise"});
+  INFO(r.out << r.err);
+  CHECK(r.status == 3);
+  CHECK(contains(r.err, "promise plain failed: not executable"));
+  nlohmann::json info = root.show("basic");
+  REQUIRE(info["promises"].size() == 3);
+  CHECK(info["promises"][0]["name"] == "background");
+  CHECK(info["promises"][0]["ok"] == true);
+  CHECK(info["promises"][2]["name"] == "plain");
+  CHECK(info["promises"][2]["ok"] == false);
+  int background = std::stoi(read_file(root / "background.pid"));
+  CHECK_FALSE(alive(background));
 }

@@ -156,10 +156,14 @@ Command add_show_command(CLI::App& app, const GlobalOptions& global) {
                 << (info->partition.empty() ? "-" : info->partition) << ")\n";
       if (!info->error.empty()) std::cout << "  error: " << info->error << "\n";
       std::cout << "  software: " << info->request.software << " [" << info->request.type << "]\n";
-      for (const auto& s : info->services)
+      for (const auto& s : info->services) {
+        int pid = s["pid"].get<int>();
+        std::string last = s["last_exit"].get<std::string>(), why = s["reason"].get<std::string>();
         std::cout << "  service " << s["name"].get<std::string>() << ": "
                   << s["state"].get<std::string>() << " pid "
-                  << (s["pid"].get<int>() > 0 ? std::to_string(s["pid"].get<int>()) : "-") << "\n";
+                  << (pid > 0 ? std::to_string(pid) : "-") << (last.empty() ? "" : ", last " + last)
+                  << (why.empty() ? "" : " (" + why + ")") << "\n";
+      }
       for (const PromiseResult& p : info->promises)
         std::cout << "  promise " << p.name << ": " << (p.ok ? "ok" : "FAILED")
                   << (p.ok ? "" : "\n    " + p.output) << "\n";

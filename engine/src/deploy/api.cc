@@ -1,6 +1,7 @@
 // The public deploy API (kiln/deploy.h).
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <map>
 
 #include "deploy/node.h"
@@ -118,6 +119,12 @@ Expected<NodeReport> run_node_promises(const std::string& root) {
       it->second.status = kept ? "ok" : "failing";
       if (!kept) {
         ++report.promise_failed;
+        if (!it->second.error.empty())
+          std::cerr << "kiln: instance " << name << ": " << it->second.error << "\n";
+        for (const PromiseResult& p : promises)
+          if (!p.ok)
+            std::cerr << "kiln: instance " << name << ": promise " << p.name
+                      << " failed: " << p.output << "\n";
         std::error_code ec;  // processed again by the next kiln node
         fs::remove(deploy::partition_directory(root, it->second.partition) + "/.timestamp", ec);
       }

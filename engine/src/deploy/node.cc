@@ -189,6 +189,7 @@ void Node::destroy(InstanceRecord& rec) {
   }
   std::error_code ec;
   fs::remove_all(dir, ec);
+  remove_service_logs(root, rec.partition);  // the next tenant starts afresh
   ++report.processed;
   if (ec || fs::exists(dir)) {  // never hand a partition with leftovers to another instance
     ++report.failed;
@@ -259,13 +260,21 @@ Expected<NodeReport> run_node_impl(const std::string& root, const NodeOptions& o
   for (const auto& [name, rec] : state.instances)
     if (rec.request.state == InstanceState::k_destroyed && !rec.partition.empty())
       doomed.push_back(rec.partition);
-  if (Status st = stop_partition_services(root, doomed); !st.ok())
-    std::cerr << "kiln: services: " << st.error().to_string() << "\n";
   Node node{root, options, {}, {}, {}};
+  // Never empty (and hand to another instance) a partition a process still
+  // runs in: if its services do not stop, destroying waits for the next run.
+  Status stopped = stop_partition_services(root, doomed);
+  if (!stopped.ok()) std::cerr << "kiln: services: " << stopped.error().to_string() << "\n";
   std::vector<std::pair<std::string, std::string>> started;
   for (auto& [name, rec] : state.instances) {
     if (rec.request.state == InstanceState::k_destroyed) {
-      node.destroy(rec);
+      if (stopped.ok()) {
+        node.destroy(rec);
+      } else if (!rec.partition.empty()) {
+        ++node.report.failed;
+        std::cerr << "kiln: instance " << rec.request.name
+                  << ": not destroyed yet, its services are still running\n";
+      }
       continue;
     }
     node.deploy(rec);
@@ -278,12 +287,13 @@ Expected<NodeReport> run_node_impl(const std::string& root, const NodeOptions& o
     std::cerr << "kiln: services: " << services.error().to_string() << "\n";
     ++node.report.failed;
   }
-  // A processed partition's services that were given up get a fresh start.
+  // A processed partition's services that do not run (given up, stopped)
+  // get a fresh start.
   std::vector<std::string> deployed;
   for (const auto& [name, rec] : state.instances)
     if (rec.request.state == InstanceState::k_started && rec.status == "deployed")
       deployed.push_back(rec.partition);
-  restart_given_up_services(root, deployed);
+  start_idle_services(root, deployed);
   // Services just (re)started, of deployed and skipped instances alike (a
   // supervisor started afresh starts them all), get to be up before their
   // promises run; services already running do not make this wait.

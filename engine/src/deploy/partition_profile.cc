@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <string_view>
+
 #include "util/atomic_file.h"
 #include "util/json_text.h"
 
@@ -20,12 +22,16 @@ void option(std::string& out, const std::string& key, const std::string& value) 
 }  // namespace
 
 bool valid_option_name(const std::string& key) {
-  if (key.empty() || key.find_first_of("=\n\r") != std::string::npos) return false;
-  if (std::isspace(static_cast<unsigned char>(key.front())) ||
-      std::isspace(static_cast<unsigned char>(key.back())))
-    return false;
-  return key.front() != '#' && key.front() != ';' && key.front() != '[' && key.back() != '+' &&
-         key.back() != '-' && key.front() != '<';
+  // zc.buildout's option_start: a name is one or more characters other than
+  // whitespace, { } [ ] = and ':'; a trailing + or - would be an operator; a
+  // line starting with # or ; is a comment.
+  if (key.empty()) return false;
+  for (char c : key)
+    if (std::isspace(static_cast<unsigned char>(c)) ||
+        std::string_view("{}[]=:").find(c) != std::string_view::npos)
+      return false;
+  return key.front() != '#' && key.front() != ';' && key.back() != '+' && key.back() != '-' &&
+         key.front() != '<';
 }
 
 std::string profile_value(const std::string& value) {

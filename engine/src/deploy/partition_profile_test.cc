@@ -42,9 +42,10 @@ TEST_CASE("parameter values are written so that buildout gives them back unchang
 }
 
 TEST_CASE("option names that would break the profile are refused", "[deploy]") {
-  for (const char* ok : {"port", "configuration.port", "a.b-c_d", "x y"})
+  for (const char* ok : {"port", "configuration.port", "a.b-c_d", "é", "a$b", "x(y)"})
     CHECK(valid_option_name(ok));
-  for (const char* bad : {"", "a=b", "#x", ";x", "[x", " x", "x ", "x+", "x-", "<x", "a\nb"})
+  for (const char* bad : {"", "a=b", "#x", ";x", "[x", " x", "x ", "x+", "x-", "<x", "a\nb", "x y",
+                          "a:b", "x{y}", "a]", "tab\there"})
     CHECK_FALSE(valid_option_name(bad));
 }
 

@@ -17,19 +17,24 @@ std::vector<PromiseResult> run_promises(const std::string& partition_dir,
   std::error_code ec;
   for (const fs::directory_entry& e : fs::directory_iterator(partition_dir + "/etc/promise", ec)) {
     std::error_code ec2;
-    if (e.is_regular_file(ec2) && ::access(e.path().c_str(), X_OK) == 0)
-      files.push_back(e.path().string());
+    if (e.is_regular_file(ec2)) files.push_back(e.path().string());
   }
   std::sort(files.begin(), files.end());
   std::vector<PromiseResult> out;
   for (const std::string& f : files) {
     PromiseResult r;
     r.name = fs::path(f).filename().string();
+    if (::access(f.c_str(), X_OK) != 0) {  // a promise that cannot run is not kept
+      r.output = "not executable: " + f + "\n";
+      out.push_back(std::move(r));
+      continue;
+    }
     process::RunRequest req;
     req.argv = {f};
     req.env = process::current_environment();
     req.cwd = partition_dir;
     req.timeout = timeout;
+    req.kill_group_on_exit = true;  // nothing a promise started outlives it
     Expected<process::RunResult> run = process::run(req);
     if (!run.ok()) {
       r.output = run.error().to_string();

@@ -19,8 +19,11 @@ Status sync_services(const std::string& root,
                      const std::vector<std::pair<std::string, std::string>>& started);
 
 // Removes the services of `partitions` from services.json and reloads the
-// supervisor (when one runs): they are stopped.
-Status stop_partition_services(const std::string& root, const std::vector<std::string>& partitions);
+// supervisor (when one runs), then waits (at most `timeout`) until none of
+// their processes is left: k_busy when some still run after it, so that a
+// partition is never emptied or reused under a live process.
+Status stop_partition_services(const std::string& root, const std::vector<std::string>& partitions,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 // Waits (at most `timeout`) until no service of `partitions` is still
 // stopping (a restart stops the old process first) or starting (running for
@@ -29,14 +32,20 @@ Status stop_partition_services(const std::string& root, const std::vector<std::s
 void wait_services_settled(const std::string& root, const std::vector<std::string>& partitions,
                            std::chrono::milliseconds timeout);
 
-// Gives the services of `partitions` that the supervisor gave up on (exited
-// too fast too often) a fresh start, as slapgrid starts a processed
-// partition's process group. Running services are left alone.
-void restart_given_up_services(const std::string& root, const std::vector<std::string>& partitions);
+// Removes the logs of the services of `partition` (<root>/log/services/
+// <partition>-*.log and their rotations), once the partition is destroyed.
+void remove_service_logs(const std::string& root, const std::string& partition);
+
+// Starts the long-running services of `partitions` that do not run (given
+// up on after exiting too fast too often, stopped with `kiln ctl stop`), as
+// slapgrid starts a processed partition's process group. Running services
+// are left alone.
+void start_idle_services(const std::string& root, const std::vector<std::string>& partitions);
 
 // Partition id -> why it is not healthy, for the partitions among
-// `partitions` with a long-running service (etc/service) the supervisor gave
-// up on or that keeps exiting at once (in backoff). No supervisor: empty.
+// `partitions` (started instances) with a long-running service (etc/service)
+// that the supervisor gave up on, that keeps exiting at once (in backoff),
+// that is stopped, or that no supervisor runs at all.
 std::map<std::string, std::string> unhealthy_partitions(const std::string& root,
                                                         const std::vector<std::string>& partitions);
 

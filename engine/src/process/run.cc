@@ -426,6 +426,11 @@ Expected<RunResult> run(const RunRequest& request) {
     if (!exited && child_exited(pid)) {
       exited = true;
       last_data = now;
+      // The child is a zombie until reaped below: its group id is not reused.
+      if (request.kill_group_on_exit && !kill_sent) {
+        kill_group(pid, SIGKILL);
+        kill_sent = true;
+      }
     }
     if (!term_sent) {
       if (request.timeout.count() > 0 && now - start >= request.timeout) {

@@ -47,6 +47,10 @@ struct RunRequest {
   // Optional: polled every 100 ms; when it becomes true, same kill sequence as
   // a timeout.
   const std::atomic<bool>* cancel = nullptr;
+  // When the child exits, SIGKILL what is left of its process group (the
+  // background processes it started), before the child is reaped. For checks
+  // such as promises, which must not leave anything behind.
+  bool kill_group_on_exit = false;
 };
 
 struct RunResult {
