@@ -356,3 +356,45 @@ TEST_CASE(
     CHECK(s.wait_running("p0:sleeper") > 0);
   }
 }
+
+TEST_CASE(
+    "supervisor: stop and restart wait until the whole process group is gone, SIGKILL "
+    "after the grace",
+    "[supervisor]") {
+  Sup s;
+  // The leader exits on SIGTERM at once, a member of its group ignores it.
+  s.script("p0", "web",
+           "(trap '' TERM\nexec sleep 100008) &\necho $! > " + s.path("member.pid") +
+               "\nexec sleep 100009");
+  s.write_services();
+  s.start();  // --stop-grace 2
+  int leader = s.wait_running("p0:web");
+  REQUIRE(leader > 0);
+  REQUIRE(eventually([&] { return !slurp(s.path("member.pid")).empty(); }));
+  int member = std::stoi(slurp(s.path("member.pid")));
+  REQUIRE(alive(member));
+  kiln_test::RunResult r = s.kiln({"ctl", "stop", "p0:web"});
+  CHECK(r.out == "p0:web: stopped\n");
+  CHECK_FALSE(alive(leader));
+  CHECK_FALSE(alive(member));  // SIGKILL after the grace, before "stopped"
+  CHECK_FALSE(group_alive(leader));
+  CHECK(s.state_of("p0:web") == "stopped");
+  std::string log = slurp(s.root() + "/log/supervisor.log");
+  CHECK(log.find("p0:web: stop requested") != std::string::npos);
+  CHECK(log.find("SIGKILL") != std::string::npos);
+
+  REQUIRE(s.kiln({"ctl", "start", "p0:web"}).status == 0);
+  int leader2 = s.wait_running("p0:web", leader);
+  REQUIRE(leader2 > 0);
+  REQUIRE(eventually([&] {
+    std::string m = slurp(s.path("member.pid"));
+    return !m.empty() && std::stoi(m) != member && alive(std::stoi(m));
+  }));
+  int member2 = std::stoi(slurp(s.path("member.pid")));
+  r = s.kiln({"ctl", "restart", "p0:web"});
+  CHECK(r.status == 0);
+  // The old group was gone before the new process started.
+  CHECK_FALSE(alive(member2));
+  CHECK_FALSE(group_alive(leader2));
+  CHECK(s.wait_running("p0:web", leader2) > 0);
+}

@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -21,47 +22,13 @@ namespace kiln::supervisor {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Whether a process of group `pgid` is alive. Zombies do not count: once the
-// supervisor is gone, nobody may reap them (PID 1 in some containers).
-bool group_alive(pid_t pgid) {
-  if (::kill(-pgid, 0) != 0 && errno != EPERM) return false;
-  DIR* proc = ::opendir("/proc");
-  if (proc == nullptr) return true;
-  bool alive = false;
-  while (dirent* e = ::readdir(proc)) {
-    if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
-    char path[300], buf[512];
-    std::snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    ssize_t n = ::read(fd, buf, sizeof buf - 1);
-    ::close(fd);
-    if (n <= 0) continue;
-    buf[n] = '\0';
-    const char* close_paren = std::strrchr(buf, ')');
-    char state = 0;
-    int ppid = 0, pgrp = 0;
-    if (close_paren && std::sscanf(close_paren + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 &&
-        pgrp == pgid && state != 'Z' && state != 'X') {
-      alive = true;
-      break;
-    }
-  }
-  ::closedir(proc);
-  return alive;
-}
+using std::chrono::milliseconds;
 
 // Sends `sig` to every live group; false when none is left.
 bool signal_groups(const std::set<pid_t>& groups, int sig) {
-  bool any = false;
-  for (pid_t g : groups) {
-    if (group_alive(g)) {
-      ::kill(-g, sig);
-      any = true;
-    }
-  }
-  return any;
+  std::set<pid_t> live = live_groups(groups);
+  for (pid_t g : live) ::kill(-g, sig);
+  return !live.empty();
 }
 
 void apply_line(const std::string& line, std::set<pid_t>& groups) {
@@ -107,6 +74,42 @@ void apply_line(const std::string& line, std::set<pid_t>& groups) {
 }
 
 }  // namespace
+
+std::set<pid_t> live_groups(const std::set<pid_t>& groups) {
+  std::set<pid_t> candidates;  // with a member, maybe only zombies
+  for (pid_t g : groups) {
+    if (::kill(-g, 0) == 0 || errno == EPERM) candidates.insert(g);
+  }
+  std::set<pid_t> live;
+  if (candidates.empty()) return live;
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return candidates;
+  while (dirent* e = ::readdir(proc)) {
+    if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+    char path[300], buf[512];
+    std::snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    if (n <= 0) continue;
+    buf[n] = '\0';
+    const char* close_paren = std::strrchr(buf, ')');
+    char state = 0;
+    int ppid = 0, pgrp = 0;
+    if (close_paren && std::sscanf(close_paren + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 &&
+        candidates.count(pgrp) && state != 'Z' && state != 'X') {
+      live.insert(pgrp);
+      if (live.size() == candidates.size()) break;
+    }
+  }
+  ::closedir(proc);
+  return live;
+}
+
+bool group_alive(pid_t pgid) {
+  return !live_groups({pgid}).empty();
+}
 
 Keeper::~Keeper() {
   close();

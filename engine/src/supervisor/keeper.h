@@ -15,6 +15,13 @@
 
 namespace kiln::supervisor {
 
+// Whether process group `pgid` has a member that is not a zombie (zombies do
+// not count: PID 1 may never reap them). Cheap when the group is empty
+// (kill(2)); else one scan of /proc.
+bool group_alive(pid_t pgid);
+// The groups among `groups` that have a live member: one scan of /proc.
+std::set<pid_t> live_groups(const std::set<pid_t>& groups);
+
 class Keeper {
  public:
   Keeper() = default;

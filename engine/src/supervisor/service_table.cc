@@ -46,10 +46,6 @@ void note(const std::string& message) {
   std::fflush(stderr);
 }
 
-bool group_alive(pid_t pgid) {
-  return ::kill(-pgid, 0) == 0 || errno == EPERM;
-}
-
 bool is_running(ServiceState s) {
   return s == ServiceState::k_starting || s == ServiceState::k_running ||
          s == ServiceState::k_stopping;
@@ -104,8 +100,12 @@ void ServiceTable::stop(Service& s, After after) {
   s.after_stop = after;
   if (s.state == ServiceState::k_stopping) return;
   if (s.pid > 0) {
+    note(s.spec.name + ": stop requested: SIGTERM to group " + std::to_string(s.pid) +
+         ", SIGKILL after " + std::to_string(m_options.stop_grace.count()) + " ms");
     ::kill(-s.pid, SIGTERM);
     s.state = ServiceState::k_stopping;
+    s.stop_group = s.pid;
+    s.killed = false;
     s.deadline = Clock::now() + m_options.stop_grace;
     return;
   }
@@ -117,6 +117,9 @@ void ServiceTable::finish_stop(Service& s) {
   s.after_stop = After::k_nothing;
   s.deadline.reset();
   s.state = ServiceState::k_stopped;
+  if (s.stop_group > 0) m_keeper.remove(s.stop_group);
+  s.stop_group = 0;
+  s.killed = false;
   if (s.next_spec) {
     s.spec = *s.next_spec;
     s.next_spec.reset();
@@ -163,7 +166,8 @@ bool ServiceTable::on_child_exit(pid_t pid, int wait_status) {
   if (it == m_by_pid.end()) return false;
   auto found = m_services.find(it->second);
   m_by_pid.erase(it);
-  collect_leftovers(pid);
+  bool stopping = found != m_services.end() && found->second.state == ServiceState::k_stopping;
+  if (!stopping) collect_leftovers(pid);
   if (found == m_services.end()) return true;
   Service& s = found->second;
   s.pid = 0;
@@ -171,7 +175,9 @@ bool ServiceTable::on_child_exit(pid_t pid, int wait_status) {
   milliseconds ran = duration_cast<milliseconds>(Clock::now() - s.started);
   note(s.spec.name + ": pid " + std::to_string(pid) + " ended (" + s.last_exit + ")");
   if (s.state == ServiceState::k_stopping) {
-    finish_stop(s);
+    // Stopped once the whole group is gone: until then (check_stopping) it
+    // stays stopping, and SIGKILL still comes at the end of the grace.
+    if (!group_alive(pid)) finish_stop(s);
   } else if (s.spec.kind == "run") {
     s.state = ServiceState::k_exited;
     s.deadline.reset();
@@ -191,6 +197,7 @@ void ServiceTable::check_leftovers(Clock::time_point now) {
       continue;
     }
     if (!l.killed && now >= l.kill_at) {
+      note("group " + std::to_string(l.pgid) + ": still alive after the grace: SIGKILL");
       ::kill(-l.pgid, SIGKILL);
       l.killed = true;
     }
@@ -205,14 +212,43 @@ void ServiceTable::on_timers() {
     s.deadline.reset();
     if (s.state == ServiceState::k_starting) {
       s.state = ServiceState::k_running;
-    } else if (s.state == ServiceState::k_stopping && s.pid > 0) {
-      ::kill(-s.pid, SIGKILL);
+    } else if (s.state == ServiceState::k_stopping) {
+      on_stop_deadline(s, now);
     } else if (s.state == ServiceState::k_backoff) {
       ++s.restarts;
       start(s);
     }
   }
   check_leftovers(now);
+  check_stopping(now);
+}
+
+void ServiceTable::on_stop_deadline(Service& s, Clock::time_point now) {
+  if (!s.killed) {
+    note(s.spec.name + ": group " + std::to_string(s.stop_group) + " still alive after " +
+         std::to_string(m_options.stop_grace.count()) + " ms: SIGKILL");
+    ::kill(-s.stop_group, SIGKILL);
+    s.killed = true;
+    s.deadline = now + k_leftover_forget;
+  }
+  // else: forgotten by check_stopping once the leader is reaped
+}
+
+void ServiceTable::check_stopping(Clock::time_point now) {
+  std::vector<std::string> done;
+  for (auto& [name, s] : m_services) {
+    if (s.state != ServiceState::k_stopping || s.pid > 0) continue;
+    bool forget = s.killed && (!s.deadline || now >= *s.deadline);
+    if (forget && group_alive(s.stop_group)) {
+      note(name + ": group " + std::to_string(s.stop_group) +
+           " still has members after SIGKILL; forgotten");
+    }
+    if (forget || !group_alive(s.stop_group)) done.push_back(name);
+  }
+  for (const std::string& name : done) {
+    auto it = m_services.find(name);
+    if (it != m_services.end()) finish_stop(it->second);  // may erase it
+  }
 }
 
 std::optional<Clock::time_point> ServiceTable::next_deadline() const {
@@ -223,7 +259,11 @@ std::optional<Clock::time_point> ServiceTable::next_deadline() const {
   for (const auto& [name, s] : m_services) {
     if (s.deadline) consider(*s.deadline);
   }
-  if (!m_leftovers.empty()) consider(Clock::now() + k_leftover_poll);
+  bool poll_groups = !m_leftovers.empty();
+  for (const auto& [name, s] : m_services) {
+    if (s.state == ServiceState::k_stopping && s.pid == 0) poll_groups = true;
+  }
+  if (poll_groups) consider(Clock::now() + k_leftover_poll);
   return next;
 }
 
@@ -288,6 +328,9 @@ void ServiceTable::stop_all() {
 }
 
 bool ServiceTable::all_stopped() const {
+  for (const auto& [name, s] : m_services) {
+    if (s.state == ServiceState::k_stopping) return false;
+  }
   return m_by_pid.empty() && m_leftovers.empty();
 }
 

@@ -56,6 +56,11 @@ class ServiceTable {
     ServiceSpec spec;
     ServiceState state = ServiceState::k_stopped;
     pid_t pid = 0;
+    // While stopping: the group signalled (the leader's pid); the service
+    // stays stopping until no live member is left, even after the leader
+    // exited. `killed`: SIGKILL sent after the grace.
+    pid_t stop_group = 0;
+    bool killed = false;
     Clock::time_point started{};
     double start_wall = 0;
     int restarts = 0;
@@ -76,6 +81,9 @@ class ServiceTable {
   void start(Service& s);
   void stop(Service& s, After after);
   void finish_stop(Service& s);
+  void on_stop_deadline(Service& s, Clock::time_point now);
+  // Finishes the stops whose group is gone (or given up on).
+  void check_stopping(Clock::time_point now);
   void restart_after_exit(Service& s, std::chrono::milliseconds ran);
   void collect_leftovers(pid_t pgid);
   void check_leftovers(Clock::time_point now);
