@@ -1,5 +1,7 @@
 #include "process/run.h"
 
+#include "process/child_groups.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -221,18 +223,21 @@ int reap(pid_t pid) {
 
 // Kills and reaps the child unless released: run() never leaves a child
 // behind, even when on_line throws.
+// Its group is killed too if kiln is interrupted meanwhile (TrackedGroup).
 class ChildGuard {
  public:
-  explicit ChildGuard(pid_t pid) : m_pid(pid) {}
+  explicit ChildGuard(pid_t pid) : m_pid(pid), m_tracked(pid) {}
   ~ChildGuard() {
     if (m_pid > 0) {
       kill_group(m_pid, SIGKILL);
+      m_tracked.release();
       reap(m_pid);
     }
   }
   ChildGuard(const ChildGuard&) = delete;
   ChildGuard& operator=(const ChildGuard&) = delete;
   int reap_now() {
+    m_tracked.release();
     int status = reap(m_pid);
     m_pid = -1;
     return status;
@@ -240,6 +245,7 @@ class ChildGuard {
 
  private:
   pid_t m_pid;
+  TrackedGroup m_tracked;
 };
 
 // The child's output: appended to the log, split into lines for on_line and
