@@ -128,9 +128,8 @@ TEST_CASE("request, node: the instance runs, its promise is kept, it publishes",
     CHECK(alive(service_pid(root.show("basic"))));
   }
   SECTION("destroyed: no process, no file left, the partition is free again") {
-    REQUIRE(
-        root.kiln({"request", "basic", release("release-basic"), "--state", "destroyed"}).status ==
-        0);
+    REQUIRE(root.kiln({"request", "basic", "--state", "destroyed"}).status == 0);  // no release
+    CHECK(root.show("basic")["software"] == release("release-basic"));
     r = root.kiln({"node"});
     INFO(r.out << r.err);
     REQUIRE(r.status == 0);
@@ -182,6 +181,13 @@ TEST_CASE("bad requests are refused with a clear error", "[node]") {
   r = root.kiln({"request", "x", release("release-basic"), "--parameters", root / "list.json"});
   CHECK(r.status == 2);
   CHECK(contains(r.err, "expected a JSON object"));
+
+  r = root.kiln({"request", "x"});
+  CHECK(r.status == 2);
+  CHECK(contains(r.err, "kiln request needs SOFTWARE"));
+  r = root.kiln({"request", "x", "--state", "destroyed"});
+  CHECK(r.status == 2);
+  CHECK(contains(r.err, "no instance named 'x' to destroy"));
 
   r = root.kiln({"request", "x", release("release-basic"), "--state", "paused"});
   CHECK(r.status == 2);

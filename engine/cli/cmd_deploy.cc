@@ -48,7 +48,8 @@ Command add_request_command(CLI::App& app, const GlobalOptions& global) {
   auto a = std::make_shared<RequestArgs>();
   CLI::App* cmd = app.add_subcommand("request", "Ask for an instance of a software release");
   cmd->add_option("name", a->name, "Instance name")->required();
-  cmd->add_option("software", a->software, "The release's software.cfg (path or URL)")->required();
+  cmd->add_option("software", a->software,
+                  "The release's software.cfg (path or URL); not needed with --state destroyed");
   cmd->add_option("--type", a->type, "Software type (default: default)");
   cmd->add_option("--param", a->params, "An instance parameter KEY=VALUE (repeatable)");
   cmd->add_option("--parameters", a->parameters_file, "A JSON file with the parameters object");
@@ -57,9 +58,17 @@ Command add_request_command(CLI::App& app, const GlobalOptions& global) {
     std::string root;
     if (!resolve_root_and_jobs(global, &root, nullptr)) return 2;
     // An empty path or a directory is a bad argument; a release that does not
-    // exist is refused by request_instance.
+    // exist is refused by request_instance. Destroying needs no release.
+    bool destroying = a->state == "destroyed" && a->software.empty();
+    if (a->software.empty() && a->state != "destroyed") {
+      print_error(
+          Error(ErrorCode::k_invalid,
+                "kiln request needs SOFTWARE (empty or missing), the release's software.cfg; "
+                "only --state destroyed goes without it"));
+      return k_exit_usage;
+    }
     if (Status s = check_profile_path(a->software);
-        !s.ok() && s.error().code != ErrorCode::k_not_found) {
+        !destroying && !s.ok() && s.error().code != ErrorCode::k_not_found) {
       print_error(s.error());
       return k_exit_usage;
     }

@@ -66,10 +66,14 @@ Status request_instance(const std::string& root, const InstanceRequest& request)
   if (!request.parameters.is_object())
     return Error(ErrorCode::k_invalid, "instance parameters must be a JSON object");
   InstanceRequest r = request;
-  r.software = canonical_software_url(request.software);
-  std::error_code ec;
-  if (r.software.find("://") == std::string::npos && !fs::is_regular_file(r.software, ec))
-    return Error(ErrorCode::k_not_found, "no such software release profile", request.software);
+  // Destroying an instance needs no release: "" keeps the one it has.
+  bool keep_software = r.software.empty() && r.state == InstanceState::k_destroyed;
+  if (!keep_software) {
+    r.software = canonical_software_url(request.software);
+    std::error_code ec;
+    if (r.software.find("://") == std::string::npos && !fs::is_regular_file(r.software, ec))
+      return Error(ErrorCode::k_not_found, "no such software release profile", request.software);
+  }
   return deploy::update_root_state(root, [&](deploy::RootState& s) -> Status {
     auto it = s.instances.find(r.name);
     if (it == s.instances.end()) {
@@ -80,6 +84,7 @@ Status request_instance(const std::string& root, const InstanceRequest& request)
       s.instances.emplace(r.name, std::move(rec));
       return {};
     }
+    if (keep_software) r.software = it->second.request.software;
     it->second.request = r;
     return {};
   });
