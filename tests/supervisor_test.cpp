@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <dirent.h>
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -397,4 +398,75 @@ TEST_CASE(
   CHECK_FALSE(alive(member2));
   CHECK_FALSE(group_alive(leader2));
   CHECK(s.wait_running("p0:web", leader2) > 0);
+}
+
+namespace {
+
+const char* k_pad = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+
+// The numbers of the lines "<number> <k_pad>", in order.
+std::vector<long> numbers_in(const std::string& text) {
+  std::vector<long> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::size_t space = line.find(' ');
+    if (space != std::string::npos && space > 0 && line.substr(space + 1) == k_pad &&
+        line.find_first_not_of("0123456789") == space) {
+      out.push_back(std::stol(line.substr(0, space)));
+    }
+  }
+  return out;
+}
+
+bool consecutive(const std::vector<long>& v) {
+  for (std::size_t i = 1; i < v.size(); ++i) {
+    if (v[i] != v[i - 1] + 1) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("supervisor: ctl tail follows rotations without losing lines, -n reads the .1 too",
+          "[supervisor]") {
+  Sup s;
+  // 6000 numbered lines in bursts (about 210 KB: 10 rotations at 20000
+  // bytes), then "done", then a line now and then.
+  s.script("p0", "counter",
+           "while [ ! -e " + s.path("go") +
+               " ]; do sleep 0.05; done\n"
+               "i=0\nwhile [ $i -lt 6000 ]; do\n  j=0\n  while [ $j -lt 100 ]; do echo $i " +
+               std::string(k_pad) +
+               "; "
+               "i=$((i+1)); j=$((j+1)); done\n  sleep 0.05\ndone\necho done\n"
+               "while :; do echo tick; sleep 0.2; done");
+  s.write_services();
+  s.start({"--log-max-bytes", "20000"});
+  REQUIRE(s.wait_running("p0:counter") > 0);
+  // tail -f until "done" (sed quits; kiln gets SIGPIPE at the next tick).
+  kiln_test::RunOptions o;
+  o.env = kiln_test::hermetic_env();
+  std::string cmd = "touch " + s.path("go") + "; timeout 120 " + KILN_BINARY + " --root " +
+                    s.root() + " ctl tail p0:counter -n 0 -f | sed '/^done$/q'";
+  kiln_test::RunResult r = kiln_test::run_program("/bin/sh", {"-c", cmd}, o);
+  std::vector<long> seen = numbers_in(r.out);
+  INFO(r.err);
+  REQUIRE(r.out.find("done\n") != std::string::npos);
+  REQUIRE(!seen.empty());
+  CHECK(seen.back() == 5999);
+  CHECK(seen.size() > 3000);  // followed through rotations
+  CHECK(consecutive(seen));
+  CHECK(std::filesystem::exists(s.root() + "/log/services/p0-counter.log.1"));
+
+  // More lines than the current file has: the rest from the .1.
+  std::string log = s.root() + "/log/services/p0-counter.log";
+  std::string text = slurp(log);
+  std::size_t want = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 200;
+  kiln_test::RunResult t = s.kiln({"ctl", "tail", "p0:counter", "-n", std::to_string(want)});
+  std::vector<long> tail = numbers_in(t.out);
+  std::size_t lines = static_cast<std::size_t>(std::count(t.out.begin(), t.out.end(), '\n'));
+  CHECK(lines == want);
+  CHECK(tail.size() >= 200);
+  CHECK(consecutive(tail));
 }

@@ -1,6 +1,7 @@
 // `kiln supervisor` (runs the embedded supervisor: execs kiln-supervisor
 // when it is beside kiln, else runs it in-process) and `kiln ctl` (talks to
 // it over <root>/run/supervisor.sock). See docs/supervisor.md.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -91,43 +92,85 @@ int print_status(const std::string& root, const std::string& target, bool json) 
   return 0;
 }
 
-// The last `n` lines of the file.
-std::string last_lines(const std::string& path, int n) {
+// The lines of the file (a last line without '\n' counts as one).
+std::deque<std::string> read_lines(const std::string& path, std::size_t n) {
   std::ifstream in(path, std::ios::binary);
   std::deque<std::string> keep;
   std::string line;
   while (std::getline(in, line)) {
     keep.push_back(line);
-    if (static_cast<int>(keep.size()) > n) keep.pop_front();
+    if (keep.size() > n) keep.pop_front();
+  }
+  return keep;
+}
+
+// The last `n` lines of the log; when the current file has fewer, the rest
+// comes from the end of the rotated `.1`.
+std::string last_lines(const std::string& path, int n) {
+  std::size_t want = static_cast<std::size_t>(n);
+  std::deque<std::string> keep = read_lines(path, want);
+  if (keep.size() < want) {
+    std::deque<std::string> older = read_lines(path + ".1", want - keep.size());
+    keep.insert(keep.begin(), older.begin(), older.end());
   }
   std::string out;
   for (const std::string& l : keep) out += l + "\n";
   return out;
 }
 
-// Prints what is appended to `path`, following rotations, until killed.
-void follow(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  in.seekg(0, std::ios::end);
-  struct stat first;
-  ino_t inode = ::stat(path.c_str(), &first) == 0 ? first.st_ino : 0;
+ino_t inode_of(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+ino_t inode_of(int fd) {
+  struct stat st;
+  return fd >= 0 && ::fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+// Copies what is left in `fd` to stdout.
+void drain(int fd) {
   char buf[65536];
   while (true) {
-    in.read(buf, sizeof buf);
-    std::streamsize n = in.gcount();
-    if (n > 0) {
-      std::cout.write(buf, n);
-      std::cout.flush();
-      in.clear();
-      continue;
-    }
-    in.clear();
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    std::cout.write(buf, n);
+  }
+}
+
+// Prints what is appended to `path` until killed, following rotations like
+// `tail -F`: when `path` is a new file, the rest of the old one is printed
+// first, then the files rotated after it (`.k-1` ... `.1`, when more than one
+// rotation happened meanwhile), then the new file from its start.
+void follow(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) ::lseek(fd, 0, SEEK_END);
+  ino_t inode = inode_of(fd);
+  while (true) {
+    drain(fd);
+    std::cout.flush();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    struct stat now;
-    if (::stat(path.c_str(), &now) == 0 && now.st_ino != inode) {  // rotated
-      inode = now.st_ino;
-      in = std::ifstream(path, std::ios::binary);
+    ino_t now = inode_of(path);
+    if (now == 0 || now == inode) continue;  // not rotated (or between renames)
+    drain(fd);  // the writer closed it before renaming it: it is complete
+    if (fd >= 0) ::close(fd);
+    // Where the old file went: path.k; the files between it and path are newer.
+    int k = 1;
+    while (k < 100 && inode != 0 && inode_of(path + "." + std::to_string(k)) != inode &&
+           inode_of(path + "." + std::to_string(k)) != 0) {
+      ++k;
     }
+    if (inode_of(path + "." + std::to_string(k)) != inode) k = 1;  // not found
+    for (int i = k - 1; i >= 1; --i) {
+      int older = ::open((path + "." + std::to_string(i)).c_str(), O_RDONLY | O_CLOEXEC);
+      if (older >= 0) {
+        drain(older);
+        ::close(older);
+      }
+    }
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    inode = inode_of(fd);
   }
 }
 
