@@ -151,3 +151,30 @@ TEST_CASE("two kiln software of one release at once: the second waits or refuses
   CHECK(exists(root + "/software/" + hash + "/.completed"));
   CHECK(exists(root + "/software/" + hash + "/done"));
 }
+
+TEST_CASE("the cleanup of an interrupted install removes the extraction temporaries it left",
+          "[build][crash]") {
+  // What a kill -9 during an extraction leaves: the part pending, its
+  // destination not there yet, the temporary beside it half full.
+  Build b;
+  write_file(b / "src/pkg-1.0/README", "readme\n");
+  REQUIRE(sh("tar czf ../pkg.tar.gz pkg-1.0", b / "src").status == 0);
+  b.profile(
+      "[buildout]\nparts = x\n\n[x]\nrecipe = slapos.recipe.build:download-unpacked\n"
+      "url = " +
+      (b / "pkg.tar.gz") + "\n");
+  write_file(b / "parts/x.kiln-tmp/pkg-1.0/README", "half\n");
+  write_file(b / "parts/gone.kiln-tmp/left", "half\n");
+  write_file(b / ".kiln/installed.json",
+             "{\"format\": 1, \"order\": [], \"parts\": {}, \"pending\": {\"gone\": [\"" +
+                 (b / "parts/gone") + "\"]}}");
+  kiln_test::RunResult r = b.install();
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(contains(r.out, "interrupted install of gone"));
+  CHECK_FALSE(exists(b / "parts/gone.kiln-tmp"));
+  CHECK_FALSE(exists(b / "parts/x.kiln-tmp"));
+  CHECK(read_file(b / "parts/x/README") == "readme\n");
+  nlohmann::json s = nlohmann::json::parse(read_file(b / ".kiln/installed.json"));
+  CHECK(s["pending"].empty());
+}

@@ -78,6 +78,66 @@ TEST_CASE("download-unpacked: several top-level entries are not stripped",
   CHECK(read_file(b / "parts/x/b") == "2\n");
 }
 
+TEST_CASE("download-unpacked: strip-top-level-dir = true refuses several top-level entries",
+          "[recipe][download-unpacked]") {
+  Build b;
+  write_file(b / "src/a/same", "from a\n");
+  write_file(b / "src/b/same", "from b\n");
+  REQUIRE(sh("tar czf " + (b / "two.tar.gz") + " a b", b / "src").status == 0);
+  SECTION("download-unpacked") {
+    b.profile(
+        profile(k_unpacked, "url = " + (b / "two.tar.gz") + "\nstrip-top-level-dir = true\n"));
+  }
+  SECTION("hexagonit") {
+    b.profile(
+        profile(k_hexagonit, "url = " + (b / "two.tar.gz") + "\nstrip-top-level-dir = true\n"));
+  }
+  RunResult r = b.install();
+  INFO(r.out << r.err);
+  CHECK(r.status == 1);
+  CHECK_FALSE(crashed(r));
+  CHECK(contains(r.err,
+                 "Unable to strip top level directory because there are more than one "
+                 "element in the root of the package"));
+  CHECK_FALSE(exists(b / "parts/x"));
+  CHECK_FALSE(exists(b / "parts/x.download"));
+  CHECK_FALSE(exists(b / "parts/x.kiln-tmp"));
+}
+
+TEST_CASE("download-unpacked: a temporary left by a killed extraction is removed",
+          "[recipe][download-unpacked]") {
+  Build b;
+  std::string archive = make_archive(b, "pkg.tar.gz", "tar czf");
+  SECTION("into the part directory") {
+    b.profile(profile(k_unpacked, "url = " + archive + "\n"));
+    write_file(b / "parts/x.kiln-tmp/pkg-1.0/README", "half\n");
+    RunResult r = b.install();
+    INFO(r.out << r.err);
+    REQUIRE(r.status == 0);
+    CHECK(read_file(b / "parts/x/README") == "readme\n");
+    CHECK_FALSE(exists(b / "parts/x.kiln-tmp"));
+  }
+  SECTION("a shared part") {
+    b.profile(profile(k_unpacked, "url = " + archive + "\nshared = true\n"));
+    REQUIRE(b.install().status == 0);
+    RunResult found = sh("ls -d " + (b / "shared/x/*"));
+    REQUIRE(found.status == 0);
+    std::string location = found.out.substr(0, found.out.find('\n'));
+    REQUIRE(exists(location + "/README"));
+    // As if a kill -9 had happened during the extraction: nothing recorded,
+    // the shared directory not there yet, its temporary half full.
+    REQUIRE(sh("rm -rf .kiln " + location, b.path()).status == 0);
+    write_file(location + ".kiln-tmp/pkg-1.0/README", "half\n");
+    RunResult r = b.install();
+    INFO(r.out << r.err);
+    REQUIRE(r.status == 0);
+    CHECK(read_file(location + "/README") == "readme\n");
+    CHECK_FALSE(exists(location + ".kiln-tmp"));
+  }
+  RunResult left = sh("find . -name '*kiln-tmp*'", b.path());
+  CHECK(left.out.empty());
+}
+
 TEST_CASE("download-unpacked: zip over http into destination, location for other parts",
           "[recipe][download-unpacked]") {
   Build b;

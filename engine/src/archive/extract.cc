@@ -1,5 +1,7 @@
 #include "archive/extract.h"
 
+#include "archive/temp_path.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <sys/stat.h>
@@ -10,7 +12,6 @@
 #include <deque>
 #include <filesystem>
 #include <memory>
-#include <random>
 #include <set>
 #include <system_error>
 #include <vector>
@@ -97,14 +98,6 @@ bool link_escapes(const fs::path& root, Components dir, const std::string& targe
   return false;
 }
 
-std::string random_suffix() {
-  static constexpr char k_chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  thread_local std::mt19937 rng{std::random_device{}()};
-  std::string out;
-  for (int i = 0; i < 6; ++i) out.push_back(k_chars[rng() % (sizeof k_chars - 1)]);
-  return out;
-}
-
 class Extraction {
  public:
   Extraction(const std::string& archive_path, const ExtractOptions& options)
@@ -164,18 +157,20 @@ class Extraction {
     parent = fs::canonical(parent, ec);
     if (ec) return Error(ErrorCode::k_io, "cannot resolve " + dest.string() + ": " + ec.message());
     m_destination = parent / dest.filename();
-    for (int attempt = 0; attempt < 32; ++attempt) {
-      fs::path temp = parent / (dest.filename().string() + ".kiln-tmp-" + random_suffix());
-      if (::mkdir(temp.c_str(), 0777) == 0) {
-        m_temp = temp;
-        return {};
-      }
-      if (errno != EEXIST) {
-        return Error(ErrorCode::k_io,
-                     "cannot create directory " + temp.string() + ": " + std::strerror(errno));
-      }
+    // One extraction per destination at a time (shared parts hold a lock):
+    // a temporary already there is what a killed extraction left.
+    fs::path temp = temporary_path(m_destination.string());
+    fs::remove_all(temp, ec);
+    if (ec) {
+      return Error(ErrorCode::k_io,
+                   "cannot remove the stale temporary " + temp.string() + ": " + ec.message());
     }
-    return Error(ErrorCode::k_io, "cannot create a temporary directory beside " + dest.string());
+    if (::mkdir(temp.c_str(), 0777) != 0) {
+      return Error(ErrorCode::k_io,
+                   "cannot create directory " + temp.string() + ": " + std::strerror(errno));
+    }
+    m_temp = temp;
+    return {};
   }
 
   // Rewrites `entry` to its place under the temporary directory, or returns
@@ -195,6 +190,17 @@ class Extraction {
       if (parts.size() == 1 && !is_dir) {
         return Error(ErrorCode::k_invalid,
                      m_archive + ": entry '" + name + "' is at the top level: nothing to strip");
+      }
+      if (m_top.empty()) {
+        m_top = parts.front();
+      } else if (parts.front() != m_top) {
+        // As slapos.recipe.build and hexagonit.recipe.download: never merge
+        // several top-level entries (their files would overwrite each other).
+        return Error(ErrorCode::k_invalid,
+                     m_archive +
+                         ": Unable to strip top level directory because there are more than one "
+                         "element in the root of the package ('" +
+                         m_top + "' and '" + parts.front() + "')");
       }
       parts.erase(parts.begin());
     }
@@ -360,6 +366,7 @@ class Extraction {
   fs::path m_temp;                   // removed by the destructor unless cleared
   std::set<std::string> m_files;     // non-directory entries extracted (relative)
   std::set<std::string> m_symlinks;  // the symbolic links among them
+  std::string m_top;                 // k_always: the top-level entry being stripped
 };
 
 }  // namespace

@@ -21,8 +21,10 @@ struct ExtractOptions {
 // Extracts `archive_path` (format and compression detected from the content)
 // into `destination`, which must not exist or be an empty directory; its
 // parent directories are created. The archive is unpacked into a sibling
-// temporary directory ("<destination>.kiln-tmp-XXXXXX") that is renamed into
-// place at the end: on failure neither is left behind.
+// temporary directory, temporary_path(destination) ("<destination>.kiln-tmp",
+// archive/temp_path.h), that is renamed into place at the end: on failure
+// neither is left behind. A temporary already there (left by a killed
+// extraction) is removed first: one extraction per destination at a time.
 //
 // Refused with Error k_invalid "<archive>: entry '<name>' escapes the target:
 // <why>": absolute paths, ".." components, symbolic links whose target

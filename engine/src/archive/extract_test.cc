@@ -222,6 +222,29 @@ TEST_CASE("extract k_always refuses a top-level file", "[archive]") {
   CHECK(listing(dir.path()) == std::vector<std::string>{"t.tar"});
 }
 
+TEST_CASE("extract k_always refuses several top-level entries instead of merging them",
+          "[archive]") {
+  ScratchDir dir;
+  write_archive(dir / "t.tar", Kind::k_tar,
+                {{"a/", 'd'}, {"a/same", 'f', "from a"}, {"b/", 'd'}, {"b/same", 'f', "from b"}});
+  Status s = kiln::archive::extract(dir / "t.tar", dir / "out", {StripMode::k_always});
+  REQUIRE_FALSE(s.ok());
+  INFO(s.error().message);
+  CHECK(s.error().code == ErrorCode::k_invalid);
+  CHECK(s.error().message.find("Unable to strip top level directory because there are more than "
+                               "one element in the root of the package") != std::string::npos);
+  CHECK(s.error().message.find("'a' and 'b'") != std::string::npos);
+  CHECK(listing(dir.path()) == std::vector<std::string>{"t.tar"});
+  // Without a directory entry for the second one, and through "./" prefixes.
+  write_archive(dir / "u.tar", Kind::k_tar, {{"./a/x", 'f', "x"}, {"./b/x", 'f', "y"}});
+  CHECK_FALSE(kiln::archive::extract(dir / "u.tar", dir / "out", {StripMode::k_always}).ok());
+  CHECK(listing(dir.path()) == std::vector<std::string>{"t.tar", "u.tar"});
+  // One top-level directory with "./" prefixes is fine.
+  write_archive(dir / "v.tar", Kind::k_tar, {{"./", 'd'}, {"./a/", 'd'}, {"./a/x", 'f', "x"}});
+  REQUIRE(kiln::archive::extract(dir / "v.tar", dir / "out", {StripMode::k_always}).ok());
+  CHECK(listing(dir.path() / "out") == std::vector<std::string>{"x"});
+}
+
 TEST_CASE("extract refuses entries that escape the destination", "[archive]") {
   SECTION("a .. path") {
     check_refused({{"ok", 'f', "ok"}, {"../x", 'f', "x"}}, "../x");

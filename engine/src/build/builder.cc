@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 
+#include "archive/temp_path.h"
 #include "build/installed_state.h"
 #include "build/part_discovery.h"
 #include "build/planner.h"
@@ -59,14 +60,18 @@ bool under(const std::string& path, const std::string& dir) {
                          path[dir.size()] == '/');
 }
 
-// Removes what a part created, except kept paths and shared parts.
+// Removes what a part created, except kept paths and shared parts, and with
+// each path the extraction temporary beside it (what a killed extraction into
+// it left: archive/temp_path.h).
 void remove_paths(Context& ctx, const std::string& part, const std::vector<std::string>& paths,
                   const std::set<std::string>& kept) {
   for (auto it = paths.rbegin(); it != paths.rend(); ++it) {
     if (kept.count(*it) || under(*it, ctx.shared)) continue;
-    std::error_code ec;
-    fs::remove_all(*it, ec);
-    if (ec) ctx.output.warning("part " + part + ": cannot remove " + *it + ": " + ec.message());
+    for (const std::string& path : {*it, archive::temporary_path(*it)}) {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+      if (ec) ctx.output.warning("part " + part + ": cannot remove " + path + ": " + ec.message());
+    }
   }
 }
 
