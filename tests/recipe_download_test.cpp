@@ -37,22 +37,22 @@ TEST_CASE("download: file:// with md5sum lands at parts/<part>/<part>", "[recipe
   CHECK(read_file(b / "parts/x/x") == "hello\n");
 }
 
-TEST_CASE("download: target and location are set at init for other parts",
-          "[recipe][download]") {
+TEST_CASE("download: target and location are set at init for other parts", "[recipe][download]") {
   Build b;
   write_file(b / "src/hello.txt", "hello\n");
   b.profile(
       "[buildout]\nparts = use\n\n"
-      "[x]\nrecipe = download\nurl = " + (b / "src/hello.txt") +
+      "[x]\nrecipe = download\nurl = " +
+      (b / "src/hello.txt") +
       "\nfilename = greeting.txt\nmode = 0750\n\n"
       "[use]\nrecipe = plone.recipe.command\nstop-on-error = true\n"
-      "command = echo '${x:target} ${x:location} ${x:filename}' > " + (b / "refs") +
-      " && cat ${x:target} >> " + (b / "refs") + "\n");
+      "command = echo '${x:target} ${x:location} ${x:filename}' > " +
+      (b / "refs") + " && cat ${x:target} >> " + (b / "refs") + "\n");
   RunResult r = b.install();
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(read_file(b / "refs") == (b / "parts/x/greeting.txt") + " " + (b / "parts/x") +
-                                     " greeting.txt\nhello\n");
+  CHECK(read_file(b / "refs") ==
+        (b / "parts/x/greeting.txt") + " " + (b / "parts/x") + " greeting.txt\nhello\n");
   CHECK(mode_of(b / "parts/x/greeting.txt") == 0750);
 }
 
@@ -143,7 +143,7 @@ TEST_CASE("download: bad options are refused by name", "[recipe][download]") {
   CHECK_FALSE(exists(b / "parts/x/x"));
 }
 
-TEST_CASE("download: update re-downloads only without md5sum", "[recipe][download]") {
+TEST_CASE("download: update re-downloads only without md5sum or sha256sum", "[recipe][download]") {
   Build b;
   write_file(b / "src/hello.txt", "hello\n");
   std::string url = "url = file://" + (b / "src/hello.txt") + "\n";
@@ -163,6 +163,16 @@ TEST_CASE("download: update re-downloads only without md5sum", "[recipe][downloa
     RunResult r = b.install();
     INFO(r.out << r.err);
     REQUIRE(r.status == 0);
+    CHECK(read_file(b / "parts/x/x") == "hello\n");
+  }
+  SECTION("with sha256sum: nothing is fetched again, the good file stays") {
+    b.profile(profile(url + "sha256sum = " + k_hello_sha256 + "\n"));
+    REQUIRE(b.install().status == 0);
+    write_file(b / "src/hello.txt", "changed\n");
+    RunResult r = b.install();
+    INFO(r.out << r.err);
+    REQUIRE(r.status == 0);
+    CHECK(contains(r.out, "0 installed, 1 updated, 0 uninstalled"));
     CHECK(read_file(b / "parts/x/x") == "hello\n");
   }
 }
@@ -186,7 +196,8 @@ TEST_CASE("download: shared = true downloads once under the shared directory and
   write_file(b / "src/hello.txt", "hello\n");
   b.profile(
       "[buildout]\nparts = use\n\n"
-      "[x]\nrecipe = download\nshared = true\nurl = " + (b / "src/hello.txt") +
+      "[x]\nrecipe = download\nshared = true\nurl = " +
+      (b / "src/hello.txt") +
       "\n\n[use]\nrecipe = command\nstop-on-error = true\ncommand = echo ${x:target} > " +
       (b / "target") + "\n");
   RunResult r = b.install();

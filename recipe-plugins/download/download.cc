@@ -54,8 +54,10 @@ class Download : public kiln::sdk::Recipe {
   void install(Part& part) override { fetch(part); }
 
   void update(Part& part) override {
-    // A pinned md5sum means the file cannot have changed upstream.
-    if (!trimmed(part.get("md5sum", "")).empty()) return;
+    // A pinned checksum (md5sum, or sha256sum) means the file cannot have
+    // changed upstream: fetching it again could only fail.
+    if (!trimmed(part.get("md5sum", "")).empty() || !trimmed(part.get("sha256sum", "")).empty())
+      return;
     fetch(part);
   }
 
