@@ -190,6 +190,33 @@ TEST_CASE("plugins that cannot be used are refused with a clear error", "[build]
     CHECK(contains(r.err, "zc.recipe.egg' is not supported by Kiln"));
     CHECK_FALSE(exists(b / "ran"));
   }
+  SECTION("one part's init error does not hide the other recipe problems") {
+    std::string sections =
+        "[r]\nrecipe = slapos.recipe.build:download\n\n[e]\nrecipe = zc.recipe.egg\n\n"
+        "[u]\nrecipe = nosuch.recipe\n\n[c]\nrecipe = slapos.recipe.cmmi\n";
+    b.profile("[buildout]\nparts = r e u c\n\n" + sections);
+    kiln_test::RunResult r = install();
+    INFO(r.err);
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "4 problems with recipes"));
+    CHECK(contains(r.err,
+                   "part [r] (recipe slapos.recipe.build:download): required option "
+                   "'url' is missing"));
+    CHECK(contains(r.err, "buildout.cfg:8: part [e]"));
+    CHECK(contains(r.err, "zc.recipe.egg' is not supported by Kiln"));
+    CHECK(contains(r.err, "buildout.cfg:11: part [u]"));
+    CHECK(contains(r.err, "no recipe plugin 'nosuch.recipe'"));
+    CHECK(contains(r.err, "part [c] (recipe slapos.recipe.cmmi): init failed"));
+    // The recipes are looked up before any init: a failing first part hides
+    // none of them (r's options are checked at its init, which never comes).
+    b.profile("[buildout]\nparts = c r e u\n\n" + sections);
+    r = install();
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "3 problems with recipes"));
+    CHECK(contains(r.err, "buildout.cfg:8: part [e]"));
+    CHECK(contains(r.err, "buildout.cfg:11: part [u]"));
+    CHECK(contains(r.err, "part [c] (recipe slapos.recipe.cmmi): init failed"));
+  }
   SECTION("a required option is missing") {
     b.profile("[buildout]\nparts = x\n\n[x]\nrecipe = slapos.recipe.build:download\n");
     kiln_test::RunResult r = install();
@@ -262,6 +289,22 @@ TEST_CASE("a build stops on parts without recipe and on values it cannot resolve
     CHECK(contains(r.err, "buildout.cfg:3"));
     CHECK(contains(r.err, "missing-macro"));
   }
+}
+
+TEST_CASE("kiln install NAME without a section is a usage error and builds nothing",
+          "[build][cli]") {
+  Build b;
+  b.profile(abc_profile("1"));
+  kiln_test::RunResult r = b.install({"a", "nosuchpart"});
+  INFO(r.out << r.err);
+  CHECK(r.status == 2);
+  CHECK(contains(r.err, "part [nosuchpart]: section [nosuchpart] does not exist"));
+  CHECK_FALSE(exists(b / "a.out"));
+  // A name in [buildout] parts without a section stays a failed build.
+  b.profile("[buildout]\nparts = nosuchpart\n");
+  r = b.install();
+  CHECK(r.status == 1);
+  CHECK(contains(r.err, "[buildout] parts: section [nosuchpart] does not exist"));
 }
 
 // Each error line names its file:line once, and a name in `parts` without a

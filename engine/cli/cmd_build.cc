@@ -53,6 +53,15 @@ int report(const Expected<BuildSummary>& r, const BuildArgs& a, const char* what
   return 0;
 }
 
+// Whether `e` says that a part named on the command line has no section: a
+// bad argument (exit 2), not a failed build.
+bool names_missing_part(const Error& e, const std::vector<std::string>& parts) {
+  if (e.code != ErrorCode::k_not_found) return false;
+  for (const std::string& name : parts)
+    if (e.message == "part [" + name + "]: section [" + name + "] does not exist") return true;
+  return false;
+}
+
 }  // namespace
 
 Command add_install_command(CLI::App& app, const GlobalOptions& global) {
@@ -72,7 +81,12 @@ Command add_install_command(CLI::App& app, const GlobalOptions& global) {
       print_error(s.error());
       return k_exit_usage;
     }
-    return report(build_profile(*profile, o), *args, "Built");
+    Expected<BuildSummary> built = build_profile(*profile, o);
+    if (!built.ok() && names_missing_part(built.error(), args->parts)) {
+      print_error(built.error());
+      return k_exit_usage;
+    }
+    return report(built, *args, "Built");
   };
 }
 

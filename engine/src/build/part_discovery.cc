@@ -82,6 +82,12 @@ class DiscoveryHook : public profile::SectionHook {
 
   Status initialized(profile::Substituter& sub, const std::string& section) override;
 
+  // Before any part is initialised: the recipe of each of `names` written as
+  // a literal is looked up, so that unknown plugins or entries and recipes
+  // Kiln cannot run are all reported in one run, even when another part's
+  // init fails. Those parts are then skipped (not reported twice).
+  void check_recipes(const std::vector<std::string>& names);
+
   std::vector<Part> parts;
   std::vector<Problem> problems;
   std::map<std::string, std::set<std::string>> extra_refs;  // init-time reads
@@ -89,13 +95,53 @@ class DiscoveryHook : public profile::SectionHook {
  private:
   void locate(Part& part) const;
   bool check_options(profile::Substituter& sub, Part& part);
+  // Sets part.recipe, plugin and entry from the recipe option's value; the
+  // problem ("" if none).
+  std::string find_recipe(const std::string& value, Part& part);
 
   const profile::RawConfig& m_raw;
   recipe::PluginRegistry& m_plugins;
   recipe::HostServices& m_services;
   recipe::PartLog& m_log;
   const DiscoveryOptions& m_options;
+  std::set<std::string> m_reported;  // parts whose recipe check_recipes refused
 };
+
+std::string DiscoveryHook::find_recipe(const std::string& value, Part& part) {
+  Expected<recipe::RecipeName> name = recipe::parse_recipe_name(value);
+  if (!name.ok()) return name.error().message;
+  part.recipe = *name;
+  Expected<const recipe::LoadedPlugin*> plugin = m_plugins.load(part.recipe.plugin);
+  if (!plugin.ok()) return "recipe " + part.recipe.written + ": " + plugin.error().message;
+  part.plugin = *plugin;
+  part.entry = part.plugin->find_entry(part.recipe.entry);
+  if (!part.entry) {
+    std::string have;
+    for (std::size_t i = 0; i < part.plugin->descriptor->entry_count; ++i)
+      have += std::string(have.empty() ? "" : ", ") + part.plugin->descriptor->entries[i].name;
+    return "recipe " + part.recipe.written + ": plugin '" + part.recipe.plugin +
+           "' has no entry '" + part.recipe.entry + "' (it has: " + have + ")";
+  }
+  return {};
+}
+
+void DiscoveryHook::check_recipes(const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    const profile::RawSection* s = m_raw.find(name);
+    const profile::RawEntry* e = s ? s->find("recipe") : nullptr;
+    // A recipe computed by ${...} (or from a macro) is checked at init.
+    if (!e || e->value.find('$') != std::string::npos || util::py_is_blank(e->value) ||
+        m_reported.count(name))
+      continue;
+    Part part;
+    part.name = name;
+    locate(part);
+    std::string why = find_recipe(e->value, part);
+    if (why.empty()) continue;
+    problems.push_back({part.recipe_file, part.recipe_line, "part [" + name + "]: " + why});
+    m_reported.insert(name);
+  }
+}
 
 void DiscoveryHook::locate(Part& part) const {
   const profile::RawSection* s = m_raw.find(part.name);
@@ -134,7 +180,7 @@ bool DiscoveryHook::check_options(profile::Substituter& sub, Part& part) {
 
 Status DiscoveryHook::initialized(profile::Substituter& sub, const std::string& section) {
   Expected<std::optional<std::string>> r = sub.get(section, "recipe");
-  if (!r.ok() || !r->has_value() || util::py_is_blank(**r)) return {};
+  if (!r.ok() || !r->has_value() || util::py_is_blank(**r) || m_reported.count(section)) return {};
   Part part;
   part.name = section;
   locate(part);
@@ -142,20 +188,7 @@ Status DiscoveryHook::initialized(profile::Substituter& sub, const std::string& 
     problems.push_back({part.recipe_file, part.recipe_line, "part [" + section + "]: " + m});
     return Status();
   };
-  Expected<recipe::RecipeName> name = recipe::parse_recipe_name(**r);
-  if (!name.ok()) return problem(name.error().message);
-  part.recipe = *name;
-  Expected<const recipe::LoadedPlugin*> plugin = m_plugins.load(part.recipe.plugin);
-  if (!plugin.ok()) return problem("recipe " + part.recipe.written + ": " + plugin.error().message);
-  part.plugin = *plugin;
-  part.entry = part.plugin->find_entry(part.recipe.entry);
-  if (!part.entry) {
-    std::string have;
-    for (std::size_t i = 0; i < part.plugin->descriptor->entry_count; ++i)
-      have += std::string(have.empty() ? "" : ", ") + part.plugin->descriptor->entries[i].name;
-    return problem("recipe " + part.recipe.written + ": plugin '" + part.recipe.plugin +
-                   "' has no entry '" + part.recipe.entry + "' (it has: " + have + ")");
-  }
+  if (std::string why = find_recipe(**r, part); !why.empty()) return problem(why);
   if (!check_options(sub, part)) return {};
   InitOptions access(sub, section, extra_refs[section]);
   KilnPart ctx;
@@ -237,6 +270,7 @@ Expected<Discovered> discover_parts(const profile::RawConfig& raw, recipe::Plugi
   if (conf->has_value())
     for (std::string_view p : util::py_split(**conf)) out.conf_parts.emplace_back(p);
   const std::vector<std::string>& wanted = options.only.empty() ? out.conf_parts : options.only;
+  hook.check_recipes(wanted);
   for (const std::string& name : wanted) {
     if (!raw.find(name)) {  // zc.buildout: "The referenced section, 'x', was not defined."
       Error e(ErrorCode::k_not_found, "part [" + name + "]: section [" + name + "] does not exist");
@@ -255,7 +289,10 @@ Expected<Discovered> discover_parts(const profile::RawConfig& raw, recipe::Plugi
       Error e = t.error();
       if (e.code == ErrorCode::k_reference && e.file.empty())
         e.message = "part " + name + ": " + e.message;
-      return e;
+      if (hook.problems.empty()) return e;
+      // Listed with the recipe problems found before it.
+      hook.problems.push_back({e.file, e.line, e.message});
+      break;
     }
   }
   if (!hook.problems.empty()) {
