@@ -470,3 +470,21 @@ TEST_CASE("supervisor: ctl tail follows rotations without losing lines, -n reads
   CHECK(tail.size() >= 200);
   CHECK(consecutive(tail));
 }
+
+TEST_CASE("supervisor: a services.json that cannot be parsed fails the start with the error",
+          "[supervisor]") {
+  Sup s;
+  std::filesystem::create_directories(s.root() + "/run");
+  std::ofstream(s.root() + "/run/services.json") << "{\"format\": 1, \"services\": [";
+  kiln_test::RunResult r = s.kiln({"supervisor", "--daemon"});
+  CHECK(r.status == 1);
+  CHECK(r.err.find(s.root() + "/run/services.json") != std::string::npos);
+  CHECK(r.err.find("cannot start the supervisor") != std::string::npos);
+  CHECK(r.err.find("invalid JSON") != std::string::npos);
+  CHECK(s.kiln({"ctl", "status"}).status == 1);  // none runs
+  // Repaired: it starts.
+  s.script("p0", "web", k_sleeper);
+  s.write_services();
+  s.start();
+  CHECK(s.wait_running("p0:web") > 0);
+}

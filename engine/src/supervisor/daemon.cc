@@ -114,6 +114,15 @@ Status run_supervisor(const SupervisorOptions& given) {
   }
   Expected<int> lock = lock_pid_file(options.root);
   if (!lock.ok()) return lock.error();
+  // Read before detaching: a services.json that cannot be read or parsed
+  // fails the start on the terminal (exit 1) instead of a supervisor that
+  // runs nothing with a warning in its log.
+  Expected<std::vector<ServiceSpec>> services = read_service_set(options.root);
+  if (!services.ok()) {
+    ::close(*lock);
+    return Error(services.error().code,
+                 "cannot start the supervisor: " + services.error().to_string());
+  }
   Expected<int> listen_fd = supervisor::listen_unix(supervisor_socket_path(options.root));
   if (!listen_fd.ok()) {
     ::close(*lock);
@@ -130,7 +139,7 @@ Status run_supervisor(const SupervisorOptions& given) {
   }
   write_pid(*lock);
   supervisor::SupervisorLoop loop(options);
-  Status started = loop.start(*listen_fd);
+  Status started = loop.start(*listen_fd, *services);
   if (!started.ok()) return started;
   std::fprintf(stderr, "kiln supervisor: running for %s (pid %d)\n", options.root.c_str(),
                static_cast<int>(::getpid()));

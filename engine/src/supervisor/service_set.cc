@@ -38,8 +38,13 @@ std::string service_set_json(const std::vector<ServiceSpec>& services) {
 
 Expected<std::vector<ServiceSpec>> parse_service_set(std::string_view text,
                                                      const std::string& origin) {
-  nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return parse_error(origin, "not a JSON object");
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return parse_error(origin, std::string("invalid JSON: ") + e.what());
+  }
+  if (!doc.is_object()) return parse_error(origin, "not a JSON object");
   auto format = doc.find("format");
   if (format == doc.end() || !format->is_number_integer() || format->get<int>() != k_format) {
     return parse_error(origin, "unsupported format (expected \"format\": 1)");

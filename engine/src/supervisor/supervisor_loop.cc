@@ -55,7 +55,7 @@ SupervisorLoop::~SupervisorLoop() {
   if (m_listen_fd >= 0) ::close(m_listen_fd);
 }
 
-Status SupervisorLoop::start(int listen_fd) {
+Status SupervisorLoop::start(int listen_fd, const std::vector<ServiceSpec>& services) {
   m_listen_fd = listen_fd;
   ::signal(SIGPIPE, SIG_IGN);
   sigset_t mask;
@@ -71,14 +71,7 @@ Status SupervisorLoop::start(int listen_fd) {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   Status keeper = m_keeper.spawn(m_options.stop_grace);
   if (!keeper.ok()) return keeper;
-  Expected<std::vector<ServiceSpec>> set = read_service_set(m_options.root);
-  if (!set.ok()) {
-    std::fprintf(stderr, "kiln supervisor: %s (starting with no service)\n",
-                 set.error().to_string().c_str());
-    trim_clean_file_pages();
-    return {};
-  }
-  m_table.reload(*set);
+  m_table.reload(services);
   trim_clean_file_pages();  // start-up code and data: not needed in the loop
   return {};
 }

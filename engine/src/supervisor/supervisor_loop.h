@@ -22,8 +22,9 @@ class SupervisorLoop {
 
   // Blocks the signals it handles, becomes a child subreaper (orphaned
   // descendants of services are reaped here), starts the keeper and every
-  // service of services.json. Takes ownership of `listen_fd`.
-  Status start(int listen_fd);
+  // service of `services` (services.json, read by the caller). Takes
+  // ownership of `listen_fd`.
+  Status start(int listen_fd, const std::vector<ServiceSpec>& services);
   // Runs until a shutdown (request or signal) has stopped every service.
   void run();
 
