@@ -31,6 +31,9 @@ Status LogWriter::open() {
   if (m_fd < 0) return io_error("cannot open log", m_path);
   struct stat st;
   m_size = ::fstat(m_fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+  char last = '\n';
+  if (m_size > 0 && ::pread(m_fd, &last, 1, static_cast<off_t>(m_size - 1)) != 1) last = '\n';
+  m_line_start = last == '\n';
   return {};
 }
 
@@ -60,10 +63,33 @@ Status LogWriter::rotate() {
 Status LogWriter::write(std::string_view data) {
   Status s = open();
   if (!s.ok()) return s;
-  if (m_size > 0 && m_size + data.size() > m_max_bytes) {
+  while (!data.empty()) {
+    std::uint64_t room = m_max_bytes > m_size ? m_max_bytes - m_size : 0;
+    if (data.size() <= room) return append(data);
+    // Where to rotate: after the last whole line that fits ...
+    std::size_t cut = 0;
+    std::size_t nl =
+        room > 0 ? data.rfind('\n', static_cast<std::size_t>(room - 1)) : std::string_view::npos;
+    if (nl != std::string_view::npos) {
+      cut = nl + 1;
+    } else if (!m_line_start && m_size > 0) {  // ... or after the line being written
+      std::size_t end = data.find('\n');
+      if (end != std::string_view::npos && end < k_line_overshoot) cut = end + 1;
+    }
+    if (cut == 0 && m_size == 0) cut = data.size();  // no line fits a fresh file: whole
+    s = append(data.substr(0, cut));
+    if (!s.ok()) return s;
+    data.remove_prefix(cut);
+    if (data.empty()) break;
     s = rotate();
     if (!s.ok()) return s;
   }
+  return {};
+}
+
+Status LogWriter::append(std::string_view data) {
+  if (data.empty()) return {};
+  m_line_start = data.back() == '\n';
   while (!data.empty()) {
     ssize_t n = ::write(m_fd, data.data(), data.size());
     if (n < 0) {

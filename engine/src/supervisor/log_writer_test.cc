@@ -51,3 +51,19 @@ TEST_CASE("log writer: rotates by size and keeps N files", "[supervisor]") {
   CHECK(slurp(path + ".2") == "BCDEFGHIJK");  // "A" dropped
   CHECK_FALSE(std::filesystem::exists(path + ".3"));
 }
+
+TEST_CASE("log writer: rotates at a line boundary when the line is short", "[supervisor]") {
+  kiln::util::ScratchDir dir;
+  std::string path = dir / "a.log";
+  LogWriter w(path, 20, 3);
+  REQUIRE(w.write("line 1\nline 2\nli").ok());  // 16 bytes, ends mid-line
+  REQUIRE(w.write("ne 3\nline 4\n").ok());      // the end of "line 3" stays in the file
+  CHECK(slurp(path + ".1") == "line 1\nline 2\nline 3\n");
+  CHECK(slurp(path) == "line 4\n");
+  // A write that holds several lines past the limit: cut after the last
+  // whole line that fits, each time.
+  REQUIRE(w.write("line 5\nline 6\nline 7\nline 8\n").ok());
+  CHECK(slurp(path + ".2") == "line 4\nline 5\n");
+  CHECK(slurp(path + ".1") == "line 6\nline 7\n");
+  CHECK(slurp(path) == "line 8\n");
+}
