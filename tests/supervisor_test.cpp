@@ -232,6 +232,9 @@ TEST_CASE("supervisor: a service that always exits at once is given up", "[super
   json st = s.status()["p0:broken"];
   CHECK(st["last_exit"] == "exit 3");
   CHECK(st["reason"].get<std::string>().find("exited 3 times in a row") != std::string::npos);
+  // The reason and RESTARTS agree: 3 exits, 2 restarts.
+  CHECK(st["restarts"] == 2);
+  CHECK(st["reason"].get<std::string>().find("restarted 2 times") != std::string::npos);
   CHECK(st["pid"] == 0);
   CHECK(s.pid_of("p0:web") == web);  // the supervisor and the others are fine
   kiln_test::RunResult table = s.kiln({"ctl", "status"});
@@ -487,4 +490,36 @@ TEST_CASE("supervisor: a services.json that cannot be parsed fails the start wit
   s.write_services();
   s.start();
   CHECK(s.wait_running("p0:web") > 0);
+}
+
+TEST_CASE(
+    "supervisor: a program that cannot be exec'd is fatal at once with the reason, status "
+    "sorts partition ids numerically",
+    "[supervisor]") {
+  Sup s;
+  s.script("slappart10", "web", k_sleeper);
+  s.script("slappart2", "web", k_sleeper);
+  s.script("slappart1", "web", k_sleeper);
+  s.script("slappart2", "broken", k_sleeper);
+  std::string broken = s.path("slappart2/etc/service/broken");
+  std::ofstream(broken) << "#!/nonexistent/sh\necho never\n";  // keeps its mode 0755
+  s.write_services();
+  s.start();
+  REQUIRE(s.wait_running("slappart10:web") > 0);
+  REQUIRE(eventually([&] { return s.state_of("slappart2:broken") == "fatal"; }));
+  json st = s.status()["slappart2:broken"];
+  CHECK(st["restarts"] == 0);  // not retried
+  CHECK(st["reason"] ==
+        "cannot run " + broken + ": its interpreter /nonexistent/sh: No such file or directory");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(s.status()["slappart2:broken"]["restarts"] == 0);
+
+  kiln_test::RunResult table = s.kiln({"ctl", "status"});
+  std::size_t p1 = table.out.find("slappart1:web"), p2 = table.out.find("slappart2:broken"),
+              p2w = table.out.find("slappart2:web"), p10 = table.out.find("slappart10:web");
+  INFO(table.out);
+  REQUIRE(p10 != std::string::npos);
+  CHECK(p1 < p2);
+  CHECK(p2 < p2w);
+  CHECK(p2w < p10);
 }

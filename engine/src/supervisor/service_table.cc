@@ -46,6 +46,34 @@ void note(const std::string& message) {
   std::fflush(stderr);
 }
 
+// Names in the order of their text, runs of digits compared as numbers
+// (slappart2 before slappart10).
+bool natural_less(const std::string& a, const std::string& b) {
+  std::size_t i = 0, j = 0;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      std::size_t ei = i, ej = j;
+      while (ei < a.size() && digit(a[ei])) ++ei;
+      while (ej < b.size() && digit(b[ej])) ++ej;
+      std::size_t zi = i, zj = j;  // skip leading zeros
+      while (zi + 1 < ei && a[zi] == '0') ++zi;
+      while (zj + 1 < ej && b[zj] == '0') ++zj;
+      if (ei - zi != ej - zj) return ei - zi < ej - zj;
+      int c = a.compare(zi, ei - zi, b, zj, ej - zj);
+      if (c != 0) return c < 0;
+      i = ei;
+      j = ej;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  if ((i < a.size()) != (j < b.size())) return j < b.size();
+  return a < b;  // equal but for leading zeros: any fixed order
+}
+
 bool is_running(ServiceState s) {
   return s == ServiceState::k_starting || s == ServiceState::k_running ||
          s == ServiceState::k_stopping;
@@ -80,10 +108,12 @@ void ServiceTable::start(Service& s) {
     return;
   }
   Expected<Spawned> spawned = spawn_service(s.spec, m_keeper);
-  if (!spawned.ok()) {
+  if (!spawned.ok()) {  // cannot be exec'd (a missing interpreter ...): no retry
     s.state = ServiceState::k_fatal;
+    s.pid = 0;
     s.reason = spawned.error().message;
     note(s.spec.name + ": " + s.reason);
+    (void)s.log->write("kiln supervisor: " + s.reason + "\n");
     return;
   }
   s.pid = spawned->pid;
@@ -139,9 +169,11 @@ void ServiceTable::restart_after_exit(Service& s, milliseconds ran) {
   if (d.give_up) {
     s.state = ServiceState::k_fatal;
     s.deadline.reset();
+    // N exits in a row are N - 1 restarts (more if it had been restarted
+    // before): the reason says how many, as the RESTARTS column does.
     s.reason = "exited " + std::to_string(d.fast_exits) + " times in a row less than " +
-               std::to_string(m_policy.min_uptime.count()) +
-               " ms after starting (last: " + s.last_exit + "); not restarted";
+               std::to_string(m_policy.min_uptime.count()) + " ms after starting (restarted " +
+               std::to_string(s.restarts) + " times; last: " + s.last_exit + "); not restarted";
     note(s.spec.name + ": " + s.reason);
   } else if (d.delay.count() == 0) {
     ++s.restarts;
@@ -381,6 +413,9 @@ std::vector<ServiceStatus> ServiceTable::status() const {
     st.log_path = s.log->path();
     out.push_back(std::move(st));
   }
+  std::sort(out.begin(), out.end(), [](const ServiceStatus& a, const ServiceStatus& b) {
+    return natural_less(a.name, b.name);
+  });
   return out;
 }
 
