@@ -15,14 +15,6 @@ using kiln_recipe_test::read_file;
 
 namespace {
 
-// Running and not a zombie (PID 1 may never reap orphans here).
-bool running(int pid) {
-  if (pid <= 0 || ::kill(pid, 0) != 0) return false;
-  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  std::size_t paren = stat.rfind(')');
-  return paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] != 'Z';
-}
-
 int wait_for_pid(const std::string& path) {
   for (int i = 0; i < 600; ++i) {
     std::string text = exists(path) ? read_file(path) : std::string();
@@ -50,13 +42,13 @@ TEST_CASE("SIGINT or SIGTERM to kiln during a command kills what the command sta
   int sleep_pid = wait_for_pid(b / "sleep.pid");
   REQUIRE(kiln_pid > 0);
   REQUIRE(sleep_pid > 0);
-  REQUIRE(running(sleep_pid));
+  REQUIRE(kiln_test::process_running(sleep_pid));
   ::kill(kiln_pid, sig);
   kiln.join();
   CHECK(result.signaled);
   bool gone = false;
   for (int i = 0; i < 100 && !gone; ++i) {
-    gone = !running(sleep_pid);
+    gone = !kiln_test::process_running(sleep_pid);
     if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   CHECK(gone);

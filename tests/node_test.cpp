@@ -49,12 +49,8 @@ int service_pid(const nlohmann::json& info) {
   return 0;
 }
 
-// Running and not a zombie (PID 1 may never reap orphans here).
 bool alive(int pid) {
-  if (pid <= 0 || ::kill(pid, 0) != 0) return false;
-  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  std::size_t paren = stat.rfind(')');
-  return paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] != 'Z';
+  return kiln_test::process_running(pid);
 }
 
 }  // namespace

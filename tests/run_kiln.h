@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -129,6 +130,21 @@ inline RunResult run_kiln(const std::vector<std::string>& args, RunOptions optio
 // Path of a file under tests/data.
 inline std::string data_path(const std::string& relative) {
   return std::string(KILN_TEST_DATA) + "/" + relative;
+}
+
+// Whether `pid` runs and is not a zombie (PID 1 may never reap orphans on the
+// machines the tests run on, so a killed orphan can stay a zombie).
+inline bool process_running(int pid) {
+  if (pid <= 0 || ::kill(pid, 0) != 0) return false;
+  int fd = ::open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[512];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return false;
+  std::string stat(buf, static_cast<std::size_t>(n));
+  std::size_t paren = stat.rfind(')');
+  return paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] != 'Z';
 }
 
 }  // namespace kiln_test
