@@ -131,11 +131,16 @@ def run_supervisord(base, paths, count):
         return mem, lat
     finally:
         if pid:
+            # supervisord stops its programs one by one: give it a minute, then
+            # make sure nothing of the run is left behind.
             os.kill(pid, signal.SIGTERM)
-            for _ in range(200):
+            for _ in range(1200):
                 if not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z":
                     break
                 time.sleep(0.05)
+            else:
+                os.kill(pid, signal.SIGKILL)
+                subprocess.run(["pkill", "-KILL", "-f", f"{base}/"], check=False)
 
 
 def main():
