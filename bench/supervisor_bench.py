@@ -140,7 +140,11 @@ def run_supervisord(base, paths, count):
                 time.sleep(0.05)
             else:
                 os.kill(pid, signal.SIGKILL)
-                subprocess.run(["pkill", "-KILL", "-f", f"{base}/"], check=False)
+                for name in os.listdir(f"{base}/pids"):  # the services' current pids
+                    try:
+                        os.kill(int(open(f"{base}/pids/{name}").read()), signal.SIGKILL)
+                    except (OSError, ValueError):
+                        pass
 
 
 def main():
