@@ -7,6 +7,8 @@
 
 #include "run_kiln.h"
 
+using kiln_test::contains;
+using kiln_test::count_lines;
 using kiln_test::data_path;
 using kiln_test::run_kiln;
 using kiln_test::RunResult;
@@ -15,17 +17,6 @@ using nlohmann::json;
 namespace {
 
 const std::vector<std::string> k_subcommands = {"resolve", "annotate"};
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-std::size_t count_lines(const std::string& s) {
-  std::size_t n = 0;
-  for (char c : s) n += c == '\n';
-  if (!s.empty() && s.back() != '\n') ++n;
-  return n;
-}
 
 // Signs that an exception escaped to the C++ runtime instead of becoming an error.
 void check_no_crash(const RunResult& r) {

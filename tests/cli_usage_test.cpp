@@ -11,22 +11,13 @@
 #include "run_kiln.h"
 #include "util/scratch_dir.h"
 
+using kiln_test::contains;
+using kiln_test::count_lines;
 using kiln_test::data_path;
 using kiln_test::RunOptions;
 using kiln_test::RunResult;
 
 namespace {
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-std::size_t count_lines(const std::string& s) {
-  std::size_t n = 0;
-  for (char c : s) n += c == '\n';
-  if (!s.empty() && s.back() != '\n') ++n;
-  return n;
-}
 
 std::string release_basic() {
   return data_path("release-basic/software.cfg");

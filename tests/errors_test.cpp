@@ -11,15 +11,12 @@
 
 #include "run_kiln.h"
 
+using kiln_test::contains;
 using kiln_test::data_path;
 using kiln_test::run_kiln;
 using kiln_test::RunResult;
 
 namespace {
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 // One fatal error: exit 2, exactly one line on stderr that starts with
 // "kiln: <file>:<line>: ", no output, no sign of a crash.

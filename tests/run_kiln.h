@@ -132,6 +132,18 @@ inline std::string data_path(const std::string& relative) {
   return std::string(KILN_TEST_DATA) + "/" + relative;
 }
 
+inline bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// Lines of `s`, a last one without '\n' included.
+inline std::size_t count_lines(const std::string& s) {
+  std::size_t n = 0;
+  for (char c : s) n += c == '\n';
+  if (!s.empty() && s.back() != '\n') ++n;
+  return n;
+}
+
 // Whether `pid` runs and is not a zombie (PID 1 may never reap orphans on the
 // machines the tests run on, so a killed orphan can stay a zombie).
 inline bool process_running(int pid) {

@@ -5,16 +5,13 @@
 
 #include "run_kiln.h"
 
+using kiln_test::contains;
 using kiln_test::data_path;
 using kiln_test::run_kiln;
 using kiln_test::RunOptions;
 using kiln_test::RunResult;
 
 namespace {
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 RunOptions with_env(const std::string& name, const std::string& value) {
   RunOptions options;
