@@ -30,7 +30,9 @@ struct ServiceSpec {
 std::string service_set_path(const std::string& root);
 // <root>/run/supervisor.sock
 std::string supervisor_socket_path(const std::string& root);
-// <root>/log/services/<name with ':' and '/' replaced by '-'>.log
+// <root>/log/services: where the services' logs are
+std::string service_log_directory(const std::string& root);
+// <service_log_directory>/<name with ':' and '/' replaced by '-'>.log
 std::string service_log_path(const std::string& root, const std::string& name);
 
 // Replaces services.json atomically. k_invalid for an empty or duplicate name,

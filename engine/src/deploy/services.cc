@@ -97,7 +97,7 @@ void wait_services_settled(const std::string& root, const std::vector<std::strin
 
 void remove_service_logs(const std::string& root, const std::string& partition) {
   std::string prefix = partition + "-";
-  std::string dir = fs::path(service_log_path(root, partition + ":x")).parent_path().string();
+  std::string dir = service_log_directory(root);
   std::error_code ec;
   std::vector<fs::path> doomed;
   for (const fs::directory_entry& e : fs::directory_iterator(dir, ec))

@@ -18,8 +18,12 @@ std::string supervisor_socket_path(const std::string& root) {
   return root + "/run/supervisor.sock";
 }
 
+std::string service_log_directory(const std::string& root) {
+  return root + "/log/services";
+}
+
 std::string service_log_path(const std::string& root, const std::string& name) {
-  return root + "/log/services/" + supervisor::log_file_name(name) + ".log";
+  return service_log_directory(root) + "/" + supervisor::log_file_name(name) + ".log";
 }
 
 Expected<std::vector<ServiceSpec>> read_service_set(const std::string& root) {
